@@ -1,0 +1,33 @@
+"""Command-line interface: a thin Typer layer over the Python API."""
+
+from __future__ import annotations
+
+import sys
+
+from jakatlas.cli._app import app
+from jakatlas.errors import JakatlasError
+
+__all__ = ["app", "main"]
+
+
+def _load_commands() -> None:
+    import importlib
+
+    for mod in ("atlas", "meta_cmd"):
+        try:
+            importlib.import_module(f"jakatlas.cli.{mod}")
+        except ModuleNotFoundError as exc:  # a command module still under construction
+            if exc.name != f"jakatlas.cli.{mod}":
+                raise
+
+
+def main() -> None:
+    """Entry point: run the app; print jakatlas errors on one line without a traceback."""
+    _load_commands()
+    try:
+        app()
+    except JakatlasError as exc:
+        from rich.console import Console
+
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"Error: {exc}", markup=False)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,32 @@
+"""The Typer application object and options shared by every command."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+
+app = typer.Typer(
+    name="jakatlas",
+    help="Living evidence atlas for JAK inhibitors in dermatology.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    md = "md"
+
+
+DB_OPTION = typer.Option(
+    None,
+    "--db",
+    envvar="JAKATLAS_DB",
+    help="SQLAlchemy URL of the atlas database (default: SQLite file in the user data directory).",
+    show_default=False,
+)
+FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help="Output format.")

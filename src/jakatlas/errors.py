@@ -1,0 +1,82 @@
+"""One error hierarchy for jakatlas.
+
+Every error carries a message that says what went wrong *and how to fix it*; the CLI prints
+``str(error)`` on one line and exits with :attr:`JakatlasError.exit_code`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "JakatlasError",
+    "DataFileError",
+    "NotFoundError",
+    "InputError",
+    "StorageError",
+    "NetworkError",
+    "AuthError",
+    "StatisticsError",
+]
+
+
+class JakatlasError(Exception):
+    """Root of all jakatlas errors."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message if not hint else f"{message} {hint}")
+
+
+class DataFileError(JakatlasError):
+    """A shipped or user-supplied data file is malformed (names file, record and field)."""
+
+    def __init__(self, path: str, message: str, *, record: str | None = None, field: str | None = None) -> None:
+        where = path
+        if record is not None:
+            where += f", record {record!r}"
+        if field is not None:
+            where += f", field {field!r}"
+        self.path, self.record, self.field = path, record, field
+        super().__init__(f"{where}: {message}", hint="Fix the file (see docs/data.md) and run again.")
+
+
+class NotFoundError(JakatlasError):
+    """A name (drug, disease, study) does not resolve; carries close matches."""
+
+    exit_code = 2
+
+    def __init__(self, kind: str, name: str, suggestions: list[str] | None = None) -> None:
+        self.kind, self.name = kind, name
+        self.suggestions = suggestions or []
+        hint = (
+            f"Did you mean {' or '.join(repr(s) for s in self.suggestions[:3])}?"
+            if self.suggestions
+            else f"Run 'jakatlas {kind}s' to list the known names."
+        )
+        super().__init__(f"No {kind} named {name!r}.", hint=hint)
+
+
+class InputError(JakatlasError):
+    """A user document cannot be read (empty, binary, wrong encoding, malformed, too large)."""
+
+    exit_code = 2
+
+
+class StorageError(JakatlasError):
+    """The database cannot be opened, written or migrated."""
+
+
+class NetworkError(JakatlasError):
+    """A remote service (PubMed, ClinicalTrials.gov) failed or is unreachable."""
+
+
+class AuthError(JakatlasError):
+    """Missing, unknown or revoked API token."""
+
+
+class StatisticsError(JakatlasError):
+    """Inputs are not enough or not valid for the requested statistic."""
+
+    exit_code = 2
