@@ -1,0 +1,258 @@
+"""The atlas repository: load the knowledge base, query evidence, store extracted candidates.
+
+All writes of one call happen in one transaction (:func:`jakatlas.store.db.session_scope`), so an
+interrupted or failing build leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from jakatlas.data import KnowledgeBase, knowledge_base
+from jakatlas.errors import NotFoundError, StorageError
+from jakatlas.models.evidence import ExtractionResult, Study
+from jakatlas.store.db import describe_url, is_initialised, migrate, resolve_url, session_scope
+from jakatlas.store.schema import (
+    CytokineRow,
+    DiseaseRow,
+    DocumentRow,
+    DrugRow,
+    OutcomeRow,
+    SourceRow,
+    StudyDiseaseRow,
+    StudyDrugRow,
+    StudyRow,
+)
+
+__all__ = ["Atlas", "BuildReport", "AddReport", "StudyRecord"]
+
+Progress = Callable[[str, int, int], None]
+
+
+class BuildReport(BaseModel):
+    """What ``build`` changed, per table (``unchanged`` rows were already identical)."""
+
+    url: str
+    inserted: dict[str, int] = Field(default_factory=dict)
+    updated: dict[str, int] = Field(default_factory=dict)
+    unchanged: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def changed(self) -> int:
+        return sum(self.inserted.values()) + sum(self.updated.values())
+
+
+class AddReport(BaseModel):
+    document_id: str
+    added: list[str] = Field(default_factory=list)
+    existing: list[str] = Field(default_factory=list)
+
+
+class StudyRecord(BaseModel):
+    """A stored study with its curation status."""
+
+    id: str
+    status: str
+    title: str
+    design: str | None
+    n: int | None
+    evidence_level: int | None
+    document_id: str | None
+    data: dict[str, Any]
+
+    def study(self) -> Study:
+        """The study in the public contract shape (extra curated fields dropped)."""
+        fields = Study.model_fields
+        return Study.model_validate({k: v for k, v in self.data.items() if k in fields})
+
+
+def _record(row: StudyRow) -> StudyRecord:
+    return StudyRecord(id=row.id, status=row.status, title=row.title, design=row.design, n=row.n,
+                       evidence_level=row.evidence_level, document_id=row.document_id, data=row.data)
+
+
+def _study_links(row: StudyRow, study: dict[str, Any]) -> None:
+    drugs = {(i["name"], "intervention") for i in study.get("interventions", [])}
+    drugs |= {(c["name"], "comparator") for c in study.get("comparators", [])}
+    row.drugs = [StudyDrugRow(drug=d, role=r) for d, r in sorted(drugs)]
+    seen: dict[str, str | None] = {}
+    for d in study.get("diseases", []):
+        seen.setdefault(d["name"], d.get("variant"))
+    row.diseases = [StudyDiseaseRow(disease=k, variant=v) for k, v in sorted(seen.items())]
+
+
+class Atlas:
+    """Typed access to one atlas database (``url`` = any SQLAlchemy URL; default SQLite)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = resolve_url(url)
+
+    # -- set-up -------------------------------------------------------------------------------
+    def migrate(self) -> None:
+        migrate(self.url)
+
+    def require_built(self) -> None:
+        """Raise a StorageError that says to run ``jakatlas build`` when the atlas is empty."""
+        if not is_initialised(self.url):
+            raise StorageError(f"The atlas at {describe_url(self.url)} has not been built.",
+                               hint="Run 'jakatlas build' first.")
+
+    def build(self, kb: KnowledgeBase | None = None, progress: Progress | None = None) -> BuildReport:
+        """Load the knowledge base idempotently: stable ids, upserts, one transaction."""
+        kb = kb or knowledge_base()
+        self.migrate()
+        report = BuildReport(url=describe_url(self.url))
+        tables: list[tuple[str, type, Iterable[Any], Callable[[Any], dict[str, Any]]]] = [
+            ("sources", SourceRow, kb.sources.values(),
+             lambda r: {"title": r.title, "data": r.model_dump(mode="json")}),
+            ("drugs", DrugRow, kb.drugs.values(),
+             lambda r: {"name": r.name, "drug_class": r.drug_class, "data": r.model_dump(mode="json")}),
+            ("cytokines", CytokineRow, kb.cytokines.values(),
+             lambda r: {"name": r.name, "data": r.model_dump(mode="json")}),
+            ("diseases", DiseaseRow, kb.diseases.values(),
+             lambda r: {"name": r.name, "data": r.model_dump(mode="json")}),
+            ("outcome_measures", OutcomeRow, kb.outcomes.values(),
+             lambda r: {"name": r.name, "data": r.model_dump(mode="json")}),
+        ]
+        total = sum(len(list(t[2])) for t in tables) + len(kb.studies)
+        done = 0
+        with session_scope(self.url) as s:
+            for name, model, records, columns in tables:
+                existing = {r.id: r for r in s.scalars(select(model))}
+                ins = upd = same = 0
+                for rec in records:
+                    values = columns(rec)
+                    row = existing.get(rec.id)
+                    if row is None:
+                        s.add(model(id=rec.id, **values))
+                        ins += 1
+                    elif any(getattr(row, k) != v for k, v in values.items()):
+                        for k, v in values.items():
+                            setattr(row, k, v)
+                        upd += 1
+                    else:
+                        same += 1
+                    done += 1
+                    if progress:
+                        progress(name, done, total)
+                report.inserted[name], report.updated[name], report.unchanged[name] = ins, upd, same
+            ins = upd = same = 0
+            existing_studies = {r.id: r for r in s.scalars(select(StudyRow).where(StudyRow.status == "curated"))}
+            for st in kb.studies.values():
+                data = st.model_dump(mode="json")
+                row = existing_studies.get(st.id)
+                cols = {"title": st.title, "design": st.design, "n": st.n,
+                        "evidence_level": st.evidence_level, "data": data}
+                if row is None:
+                    row = StudyRow(id=st.id, status="curated", **cols)
+                    _study_links(row, data)
+                    s.add(row)
+                    ins += 1
+                elif any(getattr(row, k) != v for k, v in cols.items()):
+                    for k, v in cols.items():
+                        setattr(row, k, v)
+                    row.updated_at = func.now()
+                    _study_links(row, data)
+                    upd += 1
+                else:
+                    same += 1
+                done += 1
+                if progress:
+                    progress("studies", done, total)
+            report.inserted["studies"], report.updated["studies"], report.unchanged["studies"] = ins, upd, same
+        return report
+
+    # -- queries ------------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        self.require_built()
+        with session_scope(self.url) as s:
+            return {
+                "drugs": s.scalar(select(func.count()).select_from(DrugRow)) or 0,
+                "diseases": s.scalar(select(func.count()).select_from(DiseaseRow)) or 0,
+                "studies": s.scalar(select(func.count()).select_from(StudyRow)) or 0,
+            }
+
+    def studies(
+        self,
+        *,
+        disease: str | None = None,
+        drug: str | None = None,
+        design: str | None = None,
+        level: int | None = None,
+        outcome: str | None = None,
+        status: tuple[str, ...] = ("curated", "candidate"),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[StudyRecord]:
+        """Studies filtered by canonical disease name, drug INN, design, OCEBM level or better
+        (``level=2`` keeps levels 1-2) and outcome measure (case-insensitive substring)."""
+        self.require_built()
+        q = select(StudyRow).where(StudyRow.status.in_(status)).order_by(StudyRow.evidence_level, StudyRow.id)
+        if disease:
+            q = q.where(StudyRow.id.in_(select(StudyDiseaseRow.study_id).where(StudyDiseaseRow.disease == disease)))
+        if drug:
+            q = q.where(StudyRow.id.in_(select(StudyDrugRow.study_id).where(StudyDrugRow.drug == drug)))
+        if design:
+            q = q.where(StudyRow.design == design)
+        if level is not None:
+            q = q.where(StudyRow.evidence_level <= level)
+        with session_scope(self.url) as s:
+            rows = [_record(r) for r in s.scalars(q)]
+        if outcome:
+            key = outcome.lower()
+            rows = [r for r in rows if any(key in (o.get("measure") or "").lower()
+                                           for o in r.data.get("outcomes", []))]
+        return rows[offset: offset + limit if limit is not None else None]
+
+    def study(self, study_id: str) -> StudyRecord:
+        self.require_built()
+        with session_scope(self.url) as s:
+            row = s.get(StudyRow, study_id)
+            if row is None:
+                ids = list(s.scalars(select(StudyRow.id)))
+                import difflib
+
+                raise NotFoundError("study", study_id, difflib.get_close_matches(study_id, ids, n=3))
+            return _record(row)
+
+    def document(self, document_id: str) -> DocumentRow | None:
+        with session_scope(self.url) as s:
+            return s.get(DocumentRow, document_id)
+
+    # -- candidates ---------------------------------------------------------------------------
+    def add_candidates(self, result: ExtractionResult, text: str, *, actor: str = "cli") -> AddReport:
+        """Store a document and its extracted studies as candidates (idempotent per document)."""
+        from jakatlas.store.curation import audit
+
+        self.migrate()
+        doc_id = result.source.sha256
+        report = AddReport(document_id=doc_id)
+        with session_scope(self.url) as s:
+            if s.get(DocumentRow, doc_id) is None:
+                s.add(DocumentRow(id=doc_id, kind=result.source.kind, source_id=result.source.id,
+                                  title=result.source.title, text=text))
+                s.flush()
+            for st in result.studies:
+                sid = f"doc-{doc_id[:12]}-{st.id}"
+                if s.get(StudyRow, sid) is not None:
+                    report.existing.append(sid)
+                    continue
+                data = st.model_dump(mode="json")
+                row = StudyRow(id=sid, status="candidate", title=_candidate_title(st, result),
+                               design=st.design, n=st.n, evidence_level=st.evidence_level,
+                               document_id=doc_id, data=data)
+                _study_links(row, data)
+                s.add(row)
+                audit(s, actor=actor, action="add", study_id=sid, before=None, after=data)
+                report.added.append(sid)
+        return report
+
+
+def _candidate_title(st: Study, result: ExtractionResult) -> str:
+    drugs = ", ".join(i.name for i in st.interventions) or "unnamed intervention"
+    dis = ", ".join(d.name + (f" ({d.variant})" if d.variant else "") for d in st.diseases) or "unspecified disease"
+    return f"{drugs} in {dis} ({result.source.id})"

@@ -1,0 +1,141 @@
+"""ORM tables of the atlas database (SQLAlchemy 2 declarative, portable SQLite/PostgreSQL).
+
+Full records are kept as JSON next to the columns the queries filter on, so the shipped
+knowledge base round-trips exactly while the API can filter by disease, drug, design and level.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "Base",
+    "SourceRow",
+    "DrugRow",
+    "DiseaseRow",
+    "CytokineRow",
+    "OutcomeRow",
+    "DocumentRow",
+    "StudyRow",
+    "StudyDrugRow",
+    "StudyDiseaseRow",
+    "TokenRow",
+    "AuditRow",
+    "MetaRow",
+]
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class _Record:
+    """Mixin: a curated record kept whole as JSON."""
+
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class SourceRow(Base):
+    __tablename__ = "sources"
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class DrugRow(_Record, Base):
+    __tablename__ = "drugs"
+    drug_class: Mapped[str] = mapped_column(String(40))
+
+
+class DiseaseRow(_Record, Base):
+    __tablename__ = "diseases"
+
+
+class CytokineRow(_Record, Base):
+    __tablename__ = "cytokines"
+
+
+class OutcomeRow(_Record, Base):
+    __tablename__ = "outcome_measures"
+
+
+class DocumentRow(Base):
+    """A source document from which candidate evidence was extracted (id = SHA-256)."""
+
+    __tablename__ = "documents"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class StudyRow(Base):
+    """A study: curated (shipped), or a candidate extracted from a document, or rejected."""
+
+    __tablename__ = "studies"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # curated | candidate | rejected
+    title: Mapped[str] = mapped_column(Text)
+    design: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    n: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    evidence_level: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    drugs: Mapped[list[StudyDrugRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    diseases: Mapped[list[StudyDiseaseRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class StudyDrugRow(Base):
+    __tablename__ = "study_drugs"
+    study_id: Mapped[str] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True)
+    drug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)  # intervention | comparator
+    __table_args__ = (Index("ix_study_drugs_drug", "drug"),)
+
+
+class StudyDiseaseRow(Base):
+    __tablename__ = "study_diseases"
+    study_id: Mapped[str] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True)
+    disease: Mapped[str] = mapped_column(String(200), primary_key=True)
+    variant: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    __table_args__ = (Index("ix_study_diseases_disease", "disease"),)
+
+
+class TokenRow(Base):
+    """A curator's API token; only its SHA-256 digest is stored."""
+
+    __tablename__ = "tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditRow(Base):
+    """Who changed which study when, with the record before and after."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(20))  # accept | edit | reject | add
+    study_id: Mapped[str] = mapped_column(String(120), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class MetaRow(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
