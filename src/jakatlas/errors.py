@@ -42,6 +42,13 @@ class DataFileError(JakatlasError):
         super().__init__(f"{where}: {message}", hint="Fix the file (see docs/data.md) and run again.")
 
 
+_LISTING = {
+    "drug": "Run 'jakatlas drugs' to list the known names.",
+    "disease": "Run 'jakatlas diseases' to list the known names.",
+    "disease or drug": "Run 'jakatlas diseases' or 'jakatlas drugs' to list the known names.",
+}
+
+
 class NotFoundError(JakatlasError):
     """A name (drug, disease, study) does not resolve; carries close matches."""
 
@@ -53,7 +60,7 @@ class NotFoundError(JakatlasError):
         hint = (
             f"Did you mean {' or '.join(repr(s) for s in self.suggestions[:3])}?"
             if self.suggestions
-            else f"Run 'jakatlas {kind}s' to list the known names."
+            else _LISTING.get(kind, "Check the spelling.")
         )
         super().__init__(f"No {kind} named {name!r}.", hint=hint)
 

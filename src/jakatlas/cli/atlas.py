@@ -17,14 +17,16 @@ from jakatlas.store.views import DiseaseView, DrugView, EvidenceRow, disease_vie
 token_app = typer.Typer(help="Manage curator API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
-EVIDENCE_HEADERS = ["Drug", "Dose", "Disease", "Design", "n", "Result", "Level", "Source"]
+EVIDENCE_HEADERS = ["Drug", "Dose", "Disease", "Design", "n", "Duration", "Result", "Level", "Source"]
 
 
 def _evidence_cells(e: EvidenceRow) -> list[object]:
     src = e.citation or ""
     if e.links:
         src += f" [{e.links[0][0]}]"
-    return [", ".join(e.drugs), e.dose, "; ".join(e.diseases), e.design, e.n, e.result, e.evidence_level, src]
+    design = (e.design or "").replace("_", " ") + (f", phase {e.phase}" if e.phase else "")
+    drugs = ", ".join(e.drugs) + (f" vs {', '.join(e.comparators)}" if e.comparators else "")
+    return [drugs, e.dose, "; ".join(e.diseases), design, e.n, e.duration, e.result, e.evidence_level, src]
 
 
 @app.command()
@@ -38,7 +40,7 @@ def build(db: str | None = DB_OPTION) -> None:
     kb = knowledge_base()
     atlas = Atlas(db)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  console=console, transient=True) as bar:
+                  console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("Loading", total=None)
 
         def tick(name: str, done: int, total: int) -> None:
@@ -46,9 +48,9 @@ def build(db: str | None = DB_OPTION) -> None:
 
         report = atlas.build(kb, progress=tick)
     ins, upd = sum(report.inserted.values()), sum(report.updated.values())
-    console.print(f"Atlas built at {report.url}: {len(kb.drugs)} drugs, {len(kb.diseases)} diseases, "
-                  f"{len(kb.cytokines)} cytokines, {len(kb.outcomes)} outcome measures, {len(kb.studies)} studies "
-                  f"({ins} inserted, {upd} updated).")
+    print(f"Atlas built at {report.url}: {len(kb.drugs)} drugs, {len(kb.diseases)} diseases, "
+          f"{len(kb.cytokines)} cytokines, {len(kb.outcomes)} outcome measures, {len(kb.studies)} studies "
+          f"({ins} inserted, {upd} updated).")
 
 
 @app.command()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,7 +13,14 @@ from rich.table import Table
 
 __all__ = ["console", "print_json", "table", "markdown_table"]
 
-console = Console(highlight=False, soft_wrap=False)
+def _width() -> int | None:
+    """Terminal width on a terminal; 160 columns when piped (Rich would otherwise use 80)."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return None
+    return 160
+
+
+console = Console(highlight=False, width=_width())
 
 
 def print_json(obj: Any) -> None:
@@ -19,10 +28,15 @@ def print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
+WIDE = {"Result": 6, "Source": 3, "Synonyms": 2, "Identifiers": 2}
+NARROW = {"n", "Level", "Studies"}
+
+
 def table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    t = Table(title=title, show_lines=False, header_style="bold")
+    """A Rich table; prose columns (Result, Source) get the spare width."""
+    t = Table(title=title, show_lines=True, header_style="bold", expand=True)
     for h in headers:
-        t.add_column(h, overflow="fold")
+        t.add_column(h, overflow="fold", ratio=None if h in NARROW else WIDE.get(h, 1), no_wrap=h in NARROW)
     for r in rows:
         t.add_row(*("" if v is None else str(v) for v in r))
     console.print(t)
