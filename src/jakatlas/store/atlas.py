@@ -122,7 +122,8 @@ class Atlas:
         done = 0
         with session_scope(self.url) as s:
             for name, model, records, columns in tables:
-                existing = {r.id: r for r in s.scalars(select(model))}
+                rows_now: list[Any] = list(s.scalars(select(model)))
+                existing: dict[str, Any] = {r.id: r for r in rows_now}
                 ins = upd = same = 0
                 for rec in records:
                     values = columns(rec)
