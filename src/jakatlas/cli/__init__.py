@@ -13,7 +13,7 @@ __all__ = ["app", "main"]
 def _load_commands() -> None:
     import importlib
 
-    for mod in ("atlas", "meta_cmd", "extract_cmd"):
+    for mod in ("atlas", "meta_cmd", "extract_cmd", "web_cmd", "synthesis_cmd"):
         try:
             importlib.import_module(f"jakatlas.cli.{mod}")
         except ModuleNotFoundError as exc:  # a command module still under construction

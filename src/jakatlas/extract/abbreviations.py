@@ -1,0 +1,141 @@
+"""Abbreviation definitions in running text, after Schwartz & Hearst (2003).
+
+Schwartz AS, Hearst MA. A simple algorithm for identifying abbreviation definitions in biomedical
+text. Pac Symp Biocomput 2003:451-462. A short form is a parenthesised token of one or two words
+(``hidradenitis suppurativa (HS)``); its long form is found by matching the short form's
+characters right to left in the words before the parenthesis, the first character at a word start.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from jakatlas.extract._extensions import doc_text
+from jakatlas.extract.types import Abbreviation
+
+__all__ = ["AbbreviationResolver", "best_long_form", "find_abbreviations", "make_abbreviation_resolver"]
+
+_PAREN = re.compile(r"\(([^()\[\]]{1,12})\)")
+_WORD = re.compile(r"\S+")
+
+
+def best_long_form(short: str, candidate: str) -> str | None:
+    """The shortest suffix of ``candidate`` that spells ``short`` (Schwartz & Hearst's algorithm)."""
+    s_idx = len(short) - 1
+    l_idx = len(candidate) - 1
+    while s_idx >= 0:
+        c = short[s_idx].lower()
+        if not c.isalnum():
+            s_idx -= 1
+            continue
+        while l_idx >= 0 and (
+            candidate[l_idx].lower() != c or (s_idx == 0 and l_idx > 0 and candidate[l_idx - 1].isalnum())
+        ):
+            l_idx -= 1
+        if l_idx < 0:
+            return None
+        l_idx -= 1
+        s_idx -= 1
+    start = candidate.rfind(" ", 0, l_idx + 1) + 1
+    return candidate[start:]
+
+
+def _valid_short(short: str) -> bool:
+    words = short.split()
+    return (
+        0 < len(words) <= 2
+        and 2 <= len(short) <= 10
+        and short[0].isalnum()
+        and any(ch.isupper() for ch in short)
+        and not re.fullmatch(r"[\d\s.,;:%-]+|[A-Z]{1,3}\d{6,}|(?:19|20)\d\d[a-z]?", short)
+        and not re.search(r"\bet al\b|\bp\b", short)
+    )
+
+
+def find_abbreviations(text: str, start: int = 0, end: int | None = None) -> list[Abbreviation]:
+    """All ``long form (SF)`` definitions in ``text[start:end]``, with document offsets."""
+    end = len(text) if end is None else end
+    out: list[Abbreviation] = []
+    for m in _PAREN.finditer(text, start, end):
+        short = m.group(1).strip()
+        if not _valid_short(short):
+            continue
+        max_words = min(len(short) + 5, len(short) * 2)
+        # candidate window: up to max_words words before the parenthesis, within the sentence
+        window_start = max(start, m.start() - 200)
+        before = text[window_start: m.start()]
+        cut = max(before.rfind(". "), before.rfind("; "), before.rfind("\n"), before.rfind(": "))
+        if cut >= 0:
+            before = before[cut + 2:]
+        words = list(_WORD.finditer(before))[-max_words:]
+        if not words:
+            continue
+        offset = m.start() - len(before)
+        cand_start = offset + words[0].start()
+        candidate = text[cand_start: offset + words[-1].end()]
+        long = best_long_form(short, candidate)
+        if not long:
+            continue
+        long_end = cand_start + len(candidate)
+        stripped = long.rstrip(" ,;:")
+        long_end -= len(long) - len(stripped)
+        if len(stripped) <= len(short) or short.lower() in stripped.lower().split():
+            continue
+        lead = len(m.group(1)) - len(m.group(1).lstrip())
+        out.append(Abbreviation(short, stripped, m.start(1) + lead, long_end - len(stripped), long_end))
+    return out
+
+
+class AbbreviationResolver:
+    """Finds definitions; short forms of recognised long forms become entities of the same kind.
+
+    A short form defined with a long form that is *not* the knowledge-base entity it would
+    otherwise match ("Alzheimer disease (AD)") stops matching that entity in this document.
+    """
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
+        start, end = doc._.main_span or (0, len(text))
+        abbrevs = find_abbreviations(text, start, end)
+        doc._.abbreviations = abbrevs
+        if not abbrevs:
+            return doc
+        ents = list(doc.ents)
+        resolved: dict[str, Span] = {}
+        unresolved: set[str] = set()
+        for a in abbrevs:
+            lf = next((e for e in ents if e.end_char == a.long_end and e.start_char >= a.long_start - 1
+                       and e.label_ != "REGISTRY_ID"), None)
+            if lf is not None:
+                resolved[a.short] = lf
+            elif not any(e.start_char == a.short_start and e.text == a.short for e in ents):
+                unresolved.add(a.short)
+        if unresolved:
+            ents = [e for e in ents if not (e.text in unresolved and e.label_ in ("DISEASE", "OUTCOME_MEASURE"))]
+        if resolved:
+            taken = [(e.start_char, e.end_char) for e in ents]
+            pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(resolved, key=len, reverse=True)))
+                                 + r")(?![\w])")
+            new: list[Span] = []
+            for m in pattern.finditer(text, start, end):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                src = resolved[m[0]]
+                span = doc.char_span(m.start(), m.end(), label=src.label_, kb_id=src.kb_id_, alignment_mode="expand")
+                if span is None or span.text != m[0] and any(span.start_char < e and s < span.end_char for s, e in taken):
+                    continue
+                span._.canonical = src._.canonical
+                new.append(span)
+                taken.append((span.start_char, span.end_char))
+            ents = sorted(ents + new, key=lambda e: e.start)
+        doc.ents = ents
+        return doc
+
+
+@Language.factory("jakatlas_abbreviations", assigns=["doc._.abbreviations", "doc.ents"], requires=["doc.ents"])
+def make_abbreviation_resolver(nlp: Language, name: str) -> AbbreviationResolver:
+    """Factory: Schwartz & Hearst abbreviation definitions resolved to entities."""
+    return AbbreviationResolver()

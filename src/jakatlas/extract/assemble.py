@@ -1,0 +1,414 @@
+"""Assembly of sentences into studies.
+
+A document is read in order, sentence by sentence, keeping a small discourse state (after the
+entity-grid view of local coherence, Barzilay & Lapata 2008, reduced to drugs and diseases):
+
+* a heading sets the section's drugs and diseases and closes the current study;
+* "Two phase 2 trials ... (NCT1 and NCT2)" opens a group of studies sharing drug, disease and
+  phase, with the registry ids given out in order; "the first study", "study 2", "(study 1)"
+  address its members;
+* a sentence naming a drug and a disease (or a drug whose disease is the paragraph's last one,
+  or a disease whose drug is the heading's) continues the current study when it fits, reopens an
+  earlier one with the same drug, disease and variant, or starts a new one when it brings its
+  own sample size, design or variant;
+* other sentences add their numbers to the current study.
+
+Unnamed-class statements ("JAK inhibition has shown efficacy in cases of X") make studies of
+'jak inhibitor' only when they report on cases or cite sources and are not the lead summary of
+a sectioned report; a non-JAK drug makes a study only with a sample size, a design or results
+of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from jakatlas.extract.drafts import (
+    Draft,
+    attach,
+    collapse,
+    finish,
+    group_size,
+    intro_n,
+    introduces_study,
+    leading_ordinals,
+    sentence_n,
+    unique_diseases,
+)
+from jakatlas.extract.outcomes import Carry, FoundAE, FoundOutcome, sentence_numbers
+from jakatlas.extract.sentences import Ent, Sent
+from jakatlas.extract.vocab import CLASS_ID, Vocabulary
+from jakatlas.models.evidence import Span, Study
+
+__all__ = ["assemble"]
+
+
+@dataclass
+class _State:
+    section: int = -1
+    para: int = -1
+    section_drugs: list[str] = field(default_factory=list)
+    section_diseases: list[Ent] = field(default_factory=list)
+    para_disease: Ent | None = None
+    current: list[Draft] = field(default_factory=list)
+    group: list[Draft] = field(default_factory=list)
+    carry: Carry = field(default_factory=Carry)
+    pending: list[Sent] = field(default_factory=list)
+
+
+class _Assembler:
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self.drafts: list[Draft] = []
+        self.st = _State()
+        self.pooled = False
+        self.groups = 0
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _is_jak(self, drug: str) -> bool:
+        return drug in self.vocab.jak_drugs or drug == CLASS_ID
+
+    def _new(self, drugs: list[str], disease: Ent, s: Sent) -> Draft:
+        d = Draft(list(dict.fromkeys(drugs)), disease.id, disease.variant, s.section)
+        self.drafts.append(d)
+        for p in self.st.pending:
+            attach(d, p)
+        self.st.pending = []
+        return d
+
+    def _find(self, drugs: list[str], disease: Ent, s: Sent) -> Draft | None:
+        """An existing draft with the same drugs, disease and a compatible variant/sample size."""
+        n = intro_n(s)
+        for d in reversed(self.drafts):
+            if d.disease != disease.id or set(d.drugs) != set(drugs):
+                continue
+            if disease.variant and d.variant and disease.variant != d.variant:
+                continue
+            if n is not None and d.n is not None and n != d.n:
+                continue
+            if introduces_study(s) and (d.n is not None or d.cues & DESIGN_KEYS):
+                continue
+            return d
+        return None
+
+    def _fits(self, d: Draft, drugs: list[str], disease: Ent, s: Sent) -> bool:
+        if d.disease != disease.id:
+            return False
+        if disease.variant and d.variant and disease.variant != d.variant:
+            return False
+        n = intro_n(s)
+        if introduces_study(s):
+            if set(drugs) != set(d.drugs) and not all(x == CLASS_ID for x in drugs):
+                return False
+            if d.n is not None and n is not None and n != d.n:
+                return False
+            return not (disease.variant and not d.variant and d.n is not None)
+        return set(drugs) <= set(d.drugs) or all(x == CLASS_ID for x in drugs)
+
+    def _target(self, drugs: list[str], disease: Ent, s: Sent) -> Draft:
+        for d in self.st.current:
+            if d.drugs == [CLASS_ID] and drugs and all(x in self.vocab.jak_drugs for x in drugs) \
+                    and d.disease == disease.id and not introduces_study(s):
+                d.drugs = list(drugs)  # 'the patient was switched to tofacitinib': the class gets a name
+            if self._fits(d, drugs, disease, s):
+                if disease.variant and not d.variant:
+                    d.variant = disease.variant
+                return d
+        found = self._find(drugs, disease, s)
+        return found if found is not None else self._new(drugs, disease, s)
+
+    # -- sentence handling -------------------------------------------------------------------
+    def heading(self, s: Sent) -> None:
+        """A heading opens a section; its drugs and diseases (else the previous ones) are context.
+
+        A heading that names a study ('Study 2 - NCT...') addresses or opens that study.
+        """
+        prev = self.st
+        self.st = st = _State(section=s.section, para=-1)
+        st.section_drugs = [e.id for e in s.drugs] or prev.section_drugs
+        st.section_diseases = list(s.diseases) or prev.section_diseases
+        if leading_ordinals(s) or s.of("REGISTRY_ID"):
+            st.group = prev.group
+            st.para_disease = prev.para_disease if not s.diseases else None
+            if not st.group and not s.drugs:
+                st.current = prev.current
+            for d in self._targets(s):
+                attach(d, s)
+
+    def sentence(self, s: Sent) -> None:
+        st = self.st
+        if s.section != st.section:
+            self.st = st = _State(section=s.section)
+        if s.para != st.para:
+            st.para, st.para_disease, st.carry, st.pending = s.para, None, Carry(), []
+        self.pooled = False
+        targets = self._targets(s)
+        outcomes, aes = sentence_numbers(s, st.carry)
+        regs = [e.id for e in s.of("REGISTRY_ID")]
+        spread = len(targets) >= 2 and len(regs) == len(targets)
+        if spread:  # 'registered as NCT1 and NCT2': one id per study, in order
+            for d, rid in zip(targets, regs, strict=True):
+                if rid not in d.registry_ids:
+                    d.registry_ids.append(rid)
+                d.addressed = True
+        if targets:
+            for d in targets:
+                attach(d, s, counts=not self.pooled, registry=not spread)
+                if self.pooled and d.group_n is None:
+                    d.group_n = sentence_n(s)
+            self._numbers(targets, s, outcomes, aes)
+        if s.of("OUTCOME_MEASURE"):
+            st.carry.spans = [(s.start, s.end)]
+        if s.diseases:
+            st.para_disease = s.diseases[-1]
+
+    def _targets(self, s: Sent) -> list[Draft]:
+        st = self.st
+        if s.has("summary") and not s.quants:
+            return []
+        drugs = [e.id for e in s.drugs]
+        named = [x for x in drugs if x != CLASS_ID]
+        diseases = unique_diseases(s.diseases)
+        ordinals = leading_ordinals(s, len(st.group))
+        group_k = group_size(s)
+        # 1. a group of studies introduced together
+        if group_k >= 2 and not ordinals and (drugs or st.section_drugs) and len(diseases) <= 1 \
+                and not (s.has("group_ref") and st.group):
+            disease = diseases[0] if diseases else self._context_disease(drugs)
+            if disease is not None and (named or self._class_ok(s, diseases) or (drugs and not diseases)):
+                group = [self._new(named or drugs or st.section_drugs, disease, s) for _ in range(group_k)]
+                self._mark_group(group, s)
+                names = list(dict.fromkeys(s.cue_values("trial")))
+                if len(names) == len(group):
+                    for d, nm in zip(group, names, strict=True):
+                        d.name = nm
+                ids = [e.id for e in s.of("REGISTRY_ID")]
+                for d, rid in zip(group, ids, strict=False):
+                    d.registry_ids.append(rid)
+                    d.addressed = len(ids) == len(group)
+                st.group = group
+                st.current = list(group)
+                for d in group:
+                    attach(d, s, registry=False, counts=False)
+                return []
+        if s.has("group_ref") and not ordinals and st.group:
+            st.current = list(st.group)
+            self.pooled = True
+            return list(st.group)
+        names = list(dict.fromkeys(s.cue_values("trial")))
+        if names:
+            return self._named_targets(s, names, named or drugs, diseases)
+        # 2. a member of the current group ("the second study", "in study 2")
+        if ordinals and not diseases[1:]:
+            k = ordinals[0]
+            if not st.group:
+                disease = diseases[0] if diseases else self._context_disease(drugs)
+                base = named or drugs or st.section_drugs or (st.current[0].drugs if st.current else [])
+                if disease is None or not base:
+                    return []
+                st.group = [self._new(base, disease, s)]
+            while len(st.group) < k:
+                first = st.group[0]
+                d = Draft(list(named or first.drugs), diseases[0].id if diseases else first.disease,
+                          diseases[0].variant if diseases else first.variant, first.section, group=first.group)
+                self.drafts.append(d)
+                st.group.append(d)
+            member = st.group[k - 1]
+            if named and set(member.drugs) <= {CLASS_ID}:
+                member.drugs = list(named)  # 'In the second, ... treated with upadacitinib'
+            st.current = [member]
+            member.addressed = True
+            return st.current
+        # 3. drug and disease
+        if named or drugs:
+            if not named and not diseases:
+                return self._anaphoric_class(s)
+            if not named and not self._class_ok(s, diseases):
+                return []
+            if named and not self._drug_ok(s, diseases):
+                return [d for d in st.current if set(named) <= set(d.drugs)] if not diseases else []
+            targets_d = diseases or ([x] if (x := self._context_disease(named)) else [])
+            if not targets_d:
+                return []
+            out = [self._split(self._target(named or drugs, dz, s), s) for dz in targets_d]
+            st.current = out
+            return out
+        # 4. disease only
+        if diseases:
+            fitting = [d for d in st.current if d.disease in {x.id for x in diseases}
+                       and not (diseases[0].variant and d.variant and diseases[0].variant != d.variant)]
+            if fitting:
+                out = [self._split(d, s) for d in fitting]
+                st.current = out if out != fitting else st.current
+                return out
+            base = st.section_drugs or []
+            if base and has_evidence(s) and len(diseases) == 1 and not s.lead:
+                d = self._target(base, diseases[0], s)
+                st.current = [d]
+                return [d]
+            if has_evidence(s) and not s.lead:
+                st.pending.append(s)
+            others = [d for d in reversed(self.drafts) if d.section == s.section and d.disease in
+                      {x.id for x in diseases}]
+            return others[:1]
+        # 5. nothing named: the current study, when the sentence carries anything
+        if s.has("summary") or s.lead:
+            return []
+        informative = bool(s.quants or s.has("ae") or s.has("design") or s.has("phase") or s.comparators
+                           or s.of("OUTCOME_MEASURE") or s.of("REGISTRY_ID"))
+        if st.current and informative:
+            out = [self._split(d, s) for d in st.current]
+            if out != st.current:
+                st.current = out
+            return out
+        if informative:
+            st.pending.append(s)
+        return []
+
+    def _mark_group(self, members: list[Draft], s: Sent) -> None:
+        self.groups += 1
+        for d in members:
+            if d.group is None:
+                d.group = self.groups
+        self.pooled = True
+
+    def _named_targets(self, s: Sent, names: list[str], drugs: list[str], diseases: list[Ent]) -> list[Draft]:
+        """Studies addressed by trial name; two or more names in one sentence form a group."""
+        st = self.st
+        base = [x for x in drugs if x != CLASS_ID] or drugs
+        if not base:
+            base = next((d.drugs for d in st.current if d.drugs), st.section_drugs)
+        disease = diseases[0] if len(diseases) == 1 else self._context_disease(base)
+        out: list[Draft] = []
+        for nm in names:
+            d = next((x for x in self.drafts if x.name == nm), None)
+            if d is None:
+                d = next((x for x in st.group if x.name is None), None)
+                if d is not None:
+                    d.name = nm
+            if d is None:
+                if disease is None or not base:
+                    continue
+                d = self._new(base, disease, s)
+                d.name = nm
+            out.append(d)
+        if len(out) >= 2:
+            self._mark_group(out, s)
+            st.group = out
+        elif out:
+            out[0].addressed = True
+        st.current = out or st.current
+        return out
+
+    def _split(self, d: Draft, s: Sent) -> Draft:
+        """A sentence that names another registry id or phase than ``d`` has is about a new study."""
+        regs = [e.id for e in s.of("REGISTRY_ID")]
+        phases = s.cue_values("phase")
+        other_reg = bool(regs and d.registry_ids and not set(regs) & set(d.registry_ids))
+        other_phase = bool(phases and d.phase and phases[0] != d.phase)
+        if not (other_reg or other_phase) or s.cue_values("trial"):
+            return d
+        clone = Draft(list(d.drugs), d.disease, d.variant, s.section)
+        self.drafts.append(clone)
+        return clone
+
+    def _context_disease(self, drugs: list[str]) -> Ent | None:
+        st = self.st
+        if st.para_disease is not None:
+            return st.para_disease
+        for d in st.current:
+            if not drugs or set(drugs) & set(d.drugs):
+                return Ent("DISEASE", d.disease, d.disease, 0, 0, d.disease, d.variant)
+        if len(st.section_diseases) >= 1:
+            return st.section_diseases[0]
+        return None
+
+    def _anaphoric_class(self, s: Sent) -> list[Draft]:
+        """'participants on JAK inhibition': the class stands for the current study's drugs."""
+        return [d for d in self.st.current if any(self._is_jak(x) for x in d.drugs)]
+
+    def _class_ok(self, s: Sent, diseases: list[Ent]) -> bool:
+        if s.lead or s.has("summary") or not diseases:
+            return False
+        cited = "[" in s.text or s.has("design") or sentence_n(s) is not None
+        return cited and s.has("evidence") and not (s.has("speculative") and not s.quants)
+
+    def _drug_ok(self, s: Sent, diseases: list[Ent]) -> bool:
+        """A named drug with a disease is a study claim, not a passing mention (approval, labelling)."""
+        strong = bool(sentence_n(s) or s.of("REGISTRY_ID") or s.has("design") or s.of("OUTCOME_MEASURE"))
+        if not any(self._is_jak(e.id) for e in s.drugs) and not strong:
+            return False  # a non-JAK drug needs results of its own (not an approval or a mention)
+        if s.has("speculative") and not strong:
+            return False
+        if not (strong or s.has("evidence") or "[" in s.text or s.label is not None):
+            return False
+        if s.has("background") and not (strong or s.has("evidence")):
+            return False
+        return not (s.lead and s.has("hedge") and not s.quants)
+
+    def _name_chooser(self, s: Sent, targets: list[Draft], positions: list[int]) -> Callable[[int], list[Draft]] | None:
+        """With two or more trial names in a sentence, give each figure to its own trial: the name
+        before it when the sentence opens with a name, else the first name after it."""
+        cues = [c for c in s.cues if c.kind == "trial"]
+        if len({c.value for c in cues}) < 2 or not positions:
+            return None
+        by = {d.name: d for d in targets if d.name}
+        names_first = cues[0].start < min(positions)
+
+        def choose(pos: int) -> list[Draft]:
+            if names_first:
+                cue = next((c for c in reversed(cues) if c.start < pos), cues[0])
+            else:
+                cue = next((c for c in cues if c.start > pos), cues[-1])
+            d = by.get(cue.value)
+            if d is None:
+                return targets
+            d.addressed = True
+            return [d]
+
+        return choose
+
+    def _numbers(self, targets: list[Draft], s: Sent, outcomes: list[FoundOutcome], aes: list[FoundAE]) -> None:
+        group = self.st.group
+        spans = [(s.start, s.end)] if s.of("OUTCOME_MEASURE") else [*self.st.carry.spans, (s.start, s.end)]
+        by_name = self._name_chooser(s, targets, [o.pos for o in outcomes] + [a.pos for a in aes if a.pos])
+        for o in outcomes:
+            chosen_o = by_name(o.pos) if by_name else targets
+            for d in chosen_o:
+                arm = o.arm.canonical if o.arm is not None and o.arm.id not in self.vocab.placebo_drugs else None
+                out = o.outcome.model_copy(update={
+                    "arm": arm or (self.vocab.drug_names.get(d.drugs[0]) if d.drugs else None),
+                    "spans": [Span(start=a, end=b) for a, b in spans],
+                })
+                d.outcomes.append(FoundOutcome(out, o.pos, o.arm, o.comparator))
+                if o.comparator is not None and o.comparator.id not in d.drugs \
+                        and o.comparator.id not in d.comparators:
+                    d.comparators.append(o.comparator.id)
+                if out.timepoint is not None:
+                    d.timepoints.append(out.timepoint)
+        for a in aes:
+            if a.ordinal is not None and group and a.ordinal <= len(group):
+                chosen = [group[a.ordinal - 1]]
+                group[a.ordinal - 1].add_span(s.start, s.end)
+                group[a.ordinal - 1].addressed = True
+            elif by_name and a.pos is not None:
+                chosen = by_name(a.pos)
+            else:
+                chosen = targets
+            for d in chosen:
+                d.aes.append(a)
+
+
+def assemble(sentences: list[Sent], vocab: Vocabulary) -> list[Study]:
+    """Studies described by ``sentences`` (in document order), numbered s1..sN."""
+    asm = _Assembler(vocab)
+    for s in sentences:
+        if s.reference:
+            continue
+        if s.heading:
+            asm.heading(s)
+        else:
+            asm.sentence(s)
+    drafts = collapse([d for d in asm.drafts if d.drugs and d.disease])
+    return [finish(d, i, vocab) for i, d in enumerate(drafts, start=1)]

@@ -1,0 +1,280 @@
+"""Study drafts: the mutable record the assembler fills, and its finishing into a contract Study.
+
+Also the per-sentence helpers the assembler relies on: sample sizes that present a population
+("10 patients were treated"), sentences that present a study of their own ("A 1-year pilot
+trial ..."), ordinal study references and group sizes. Design and level of evidence come from
+:mod:`jakatlas.extract.design` (OCEBM 2011).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from jakatlas.extract.design import classify_design, evidence_level
+from jakatlas.extract.negation import in_scopes
+from jakatlas.extract.outcomes import FoundAE, FoundOutcome
+from jakatlas.extract.sentences import Ent, Sent
+from jakatlas.extract.vocab import Vocabulary
+from jakatlas.models.evidence import Comparator, DiseaseRef, Duration, Intervention, Span, Study
+
+__all__ = [
+    "DESIGN_KEYS",
+    "Draft",
+    "attach",
+    "collapse",
+    "dosing",
+    "finish",
+    "group_size",
+    "has_evidence",
+    "intro_n",
+    "introduces_study",
+    "leading_ordinals",
+    "nearest_drug",
+    "sentence_n",
+    "unique_diseases",
+    "unique_drafts",
+]
+
+_ROUTE_WORDS = {"oral": "oral", "orally": "oral", "by mouth": "oral", "tablet": "oral", "tablets": "oral",
+                "applied": "topical", "topical": "topical", "topically": "topical",
+                "cream": "topical", "ointment": "topical", "gel": "topical", "foam": "topical",
+                "subcutaneous": "subcutaneous", "subcutaneously": "subcutaneous", "intravenous": "intravenous",
+                "intravenously": "intravenous", "intralesional": "intralesional"}
+_ROUTE_WINDOW = 40
+_DOSE_WINDOW = 60
+
+
+@dataclass
+class Draft:
+    """A study under construction."""
+
+    drugs: list[str]
+    disease: str
+    variant: str | None
+    section: int
+    comparators: list[str] = field(default_factory=list)
+    cues: set[str] = field(default_factory=set)
+    phase: str | None = None
+    n: int | None = None
+    weak_n: int | None = None
+    duration: Duration | None = None
+    timepoints: list[Duration] = field(default_factory=list)
+    registry_ids: list[str] = field(default_factory=list)
+    outcomes: list[FoundOutcome] = field(default_factory=list)
+    aes: list[FoundAE] = field(default_factory=list)
+    doses: dict[str, list[str]] = field(default_factory=dict)
+    frequencies: dict[str, str] = field(default_factory=dict)
+    routes: dict[str, str] = field(default_factory=dict)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    hedged: bool = False
+    name: str | None = None
+    group: int | None = None
+    group_n: int | None = None
+    addressed: bool = False
+
+    def add_span(self, start: int, end: int) -> None:
+        if (start, end) not in self.spans:
+            self.spans.append((start, end))
+
+
+def attach(d: Draft, s: Sent, *, registry: bool = True, counts: bool = True) -> None:
+    """Add what sentence ``s`` says to study ``d`` (design and phase cues, ids, sample size, dosing)."""
+    d.add_span(s.start, s.end)
+    scopes = [(c.start, c.end) for c in s.cues if c.kind == "negation"]
+    if not s.has("speculative"):
+        d.cues.update(c.value for c in s.cues if c.kind == "design" and not in_scopes(c.start, c.end, scopes))
+    for c in s.cues:
+        if c.kind == "phase" and d.phase is None:
+            d.phase = c.value
+    if registry:
+        for e in s.of("REGISTRY_ID"):
+            if e.id not in d.registry_ids:
+                d.registry_ids.append(e.id)
+    for e in s.comparators:
+        if e.id not in d.comparators and e.id not in d.drugs:
+            d.comparators.append(e.id)
+    if counts and d.n is None:
+        d.n = intro_n(s)
+        if d.n is None and d.weak_n is None:
+            d.weak_n = sentence_n(s)
+    for q in s.quant("duration"):
+        if q.value is None or q.unit is None:
+            continue
+        dur = Duration(value=q.value, unit=q.unit)  # type: ignore[arg-type]
+        if q.role in ("for", "adj") and d.duration is None:
+            d.duration = dur
+        elif q.role == "at":
+            d.timepoints.append(dur)
+    dosing(d, s)
+    if s.has("hedge") and not d.spans[:-1]:
+        d.hedged = True
+
+def dosing(d: Draft, s: Sent) -> None:
+    """Doses, frequencies and routes near the study's drug mentions (or of its only drug)."""
+    mentions = [e for e in s.drugs if e.id in d.drugs]
+    only = d.drugs[0] if len(d.drugs) == 1 and (mentions or not s.comparators) else None
+    if not mentions and only is None:
+        return
+    for q in s.quants:
+        if q.kind not in ("dose", "frequency"):
+            continue
+        drug = nearest_drug(mentions, q.start, _DOSE_WINDOW) if mentions else None
+        ident = drug.id if drug else only
+        if ident is None:
+            continue
+        if q.kind == "dose":
+            doses = d.doses.setdefault(ident, [])
+            if q.text not in doses:
+                doses.append(q.text)
+        else:
+            d.frequencies.setdefault(ident, q.text)
+    text = s.doc_text
+    for e in mentions:
+        window = text[max(s.start, e.start - _ROUTE_WINDOW): min(s.end, e.end + _ROUTE_WINDOW)].lower()
+        for word, route in _ROUTE_WORDS.items():
+            if f"{word} " in window or f" {word}" in window:
+                d.routes.setdefault(e.id, route)
+                break
+
+
+def unique_drafts(ds: list[Draft]) -> list[Draft]:
+    out: list[Draft] = []
+    for d in ds:
+        if all(d is not x for x in out):
+            out.append(d)
+    return out
+
+
+def unique_diseases(diseases: list[Ent]) -> list[Ent]:
+    seen: dict[tuple[str, str | None], Ent] = {}
+    for e in diseases:
+        seen.setdefault((e.id, e.variant), e)
+    ids = {e.id for e in seen.values() if e.variant}
+    return [e for e in seen.values() if e.variant or e.id not in ids]
+
+
+def sentence_n(s: Sent) -> int | None:
+    for q in s.quants:
+        if q.kind == "n" and q.value is not None:
+            return int(q.value)
+    return None
+
+
+DESIGN_KEYS = {"rct", "open_label", "trial", "pilot", "cohort", "case_report", "case_series", "case_control",
+                "systematic_review", "nonrandomized", "single_arm"}
+
+
+def intro_n(s: Sent) -> int | None:
+    """A sample size that presents a population ('10 patients were treated', 'in 66 patients with X')."""
+    for q in s.quants:
+        if q.kind == "n" and q.value is not None and (q.value == 1 or q.role == "intro"
+                                                      or _INTRO_AFTER.match(s.doc_text, q.end, s.end)
+                                                      or _INTRO_BEFORE.search(s.doc_text, max(s.start, q.start - 25),
+                                                                              q.start)):
+            return int(q.value)
+    return None
+
+
+_INTRO_AFTER = re.compile(
+    r"\s*(?:\([^()]*\)\s*)?(?:with|who|were|was|had|received|receiving|treated|enrolled|included|"
+    r"randomi[sz]ed|recruited|aged|from|suffering|diagnosed|undergoing|participated)\b",
+    re.I,
+)
+_INTRO_BEFORE = re.compile(r"\b(?:in|of|among|enrolled|included|recruited|randomi[sz]ed|total of|treated)\s+$", re.I)
+
+
+def introduces_study(s: Sent) -> bool:
+    """'A 1-year pilot trial ...', 'In 66 patients ...': the sentence presents a study of its own."""
+    low = s.text.lower()
+    return intro_n(s) is not None or (s.has("design") and low.startswith(("a ", "an ", "in a ", "in an ")))
+
+
+def has_evidence(s: Sent) -> bool:
+    return bool(sentence_n(s) is not None or s.has("design") or s.of("OUTCOME_MEASURE") or s.of("REGISTRY_ID"))
+
+
+def leading_ordinals(s: Sent, group_size: int = 2) -> list[int]:
+    """Ordinal references that address the whole sentence (not '70% (study 1)'); 'the former'
+    is the first study of the current group, 'the latter' its last."""
+    out: list[int] = []
+    for c in s.cues:
+        if c.kind == "anaphor":
+            out.append(1 if c.value == "former" else max(group_size, 1))
+            continue
+        if c.kind != "ordinal":
+            continue
+        before = s.doc_text[max(s.start, c.start - 12): c.start]
+        if before.rstrip().endswith("(") and "%" in before:
+            continue
+        if s.doc_text[max(s.start, c.start - 1): c.start] == "(":
+            continue
+        out.append(int(c.value))
+    return out
+
+
+def group_size(s: Sent) -> int:
+    for c in s.cues:
+        if c.kind in ("group", "group_ref"):
+            return int(c.value) if c.value.isdigit() and int(c.value) > 0 else 1
+    return 0
+
+
+def nearest_drug(mentions: list[Ent], pos: int, window: int) -> Ent | None:
+    best = min(mentions, key=lambda e: min(abs(e.start - pos), abs(e.end - pos)), default=None)
+    if best is None or min(abs(best.start - pos), abs(best.end - pos)) > window:
+        return None
+    return best
+
+
+def finish(d: Draft, i: int, vocab: Vocabulary) -> Study:
+    names = vocab.drug_names
+    interventions = [
+        Intervention(name=names.get(x, x), dose=", ".join(d.doses.get(x, [])) or None,
+                     frequency=d.frequencies.get(x), route=d.routes.get(x))
+        for x in d.drugs
+    ]
+    comparators = [Comparator(name=names.get(x, x)) for x in d.comparators if x not in d.drugs]
+    placebo = any(x in vocab.placebo_drugs for x in d.comparators)
+    design = classify_design(d.cues, d.n if d.n is not None else d.weak_n, controlled=bool(comparators), placebo=placebo)
+    duration = d.duration or (max(d.timepoints, key=lambda t: t.days()) if d.timepoints else None)
+    n = d.n if d.n is not None else d.weak_n
+    if n is None and design == "case_report" and "case_report" in d.cues:
+        n = 1  # 'a case report': one patient
+    return Study(
+        id=f"s{i}", interventions=interventions, comparators=comparators,
+        diseases=[DiseaseRef(name=vocab.disease_names.get(d.disease, d.disease), variant=d.variant)],
+        design=design, phase=d.phase, n=n, duration=duration, registry_ids=d.registry_ids,  # type: ignore[arg-type]
+        outcomes=[o.outcome for o in d.outcomes], adverse_events=[a.ae for a in d.aes],
+        evidence_level=evidence_level(design), spans=[Span(start=a, end=b) for a, b in sorted(d.spans)],
+        hedged=d.hedged,
+    )
+
+
+def collapse(drafts: list[Draft]) -> list[Draft]:
+    """A group of studies never addressed one by one is reported as one study (pooled figures)."""
+    out: list[Draft] = []
+    heads: dict[int, Draft] = {}
+    addressed = {d.group for d in drafts if d.group is not None and d.addressed}
+    for d in drafts:
+        if d.group is None or d.group in addressed:
+            if d.n is None and d.group_n is not None and d.group not in addressed:
+                d.n = d.group_n
+            out.append(d)
+            continue
+        head = heads.get(d.group)
+        if head is None:
+            heads[d.group] = d
+            if d.n is None:
+                d.n = d.group_n
+            out.append(d)
+            continue
+        head.registry_ids += [r for r in d.registry_ids if r not in head.registry_ids]
+        head.outcomes += [o for o in d.outcomes if all(o.outcome != x.outcome for x in head.outcomes)]
+        head.aes += [a for a in d.aes if all(a.ae != x.ae for x in head.aes)]
+        head.cues |= d.cues
+        for sp in d.spans:
+            head.add_span(*sp)
+        if head.name and d.name and d.name not in head.name:
+            head.name = f"{head.name}/{d.name}"
+    return out

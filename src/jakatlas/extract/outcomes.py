@@ -1,0 +1,365 @@
+"""Outcome and adverse-event numbers of one sentence, clause by clause.
+
+Candidate figures are the free percentages of a clause plus plain numbers in a value position
+("fell by 5.2", "to 9.5", "of 28"). Readings, in order: "from A to B" (value B, baseline A);
+"X% higher in the A group than in B" (a between-arm difference); a comparator phrase
+("versus 57%", "compared with 28.8% of placebo recipients", "against a fall of 2.5 on placebo")
+gives its figure as ``comparator_value`` to every figure listed before it in the clause; the
+remaining figures stand alone. Changes are signed from their verb ("fell by", "an X%
+reduction"), and enumerations ("by 5.2 with 15 mg, by 6.9 with 45 mg") keep the sign. A figure
+belongs to the nearest outcome measure in the clause or sentence or, failing that, to the measure
+carried over from the previous sentence of the paragraph ("... the DLQI, 15% at baseline. This
+proportion rose to 54%"). In a clause about adverse events the percentages are event rates, one
+per inline study reference ("70% (study 1) and 81% (study 2)").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from jakatlas.extract.cues import ordinal_value
+from jakatlas.extract.negation import in_scopes
+from jakatlas.extract.quantities import parse_number
+from jakatlas.extract.sentences import Ent, Sent
+from jakatlas.models.evidence import AdverseEvent, Duration, Outcome
+
+__all__ = ["Carry", "FoundAE", "FoundOutcome", "sentence_numbers"]
+
+_NUM = r"[-−]?\d+(?:[.·]\d+)?"
+_DOWN = r"(?:fell|fallen|falls?|decreas\w*|declin\w*|dropp\w*|drops?|reduc\w*|lower\w*|diminish\w*)"
+_UP = r"(?:rose|rises?|risen|increas\w*|improv\w*|climb\w*|grew|grow\w*)"
+_FROM_TO = re.compile(
+    rf"\bfrom\s+(?:an?\s+(?:mean|median|average)\s+(?:of\s+)?)?(?P<b>{_NUM})\s*(?P<bu>%)?\s*(?:at baseline\s*)?"
+    rf"(?:\([^()]*\)\s*)?to\s+(?:an?\s+(?:mean|median)\s+(?:of\s+)?)?(?P<v>{_NUM})\s*(?P<vu>%)?",
+    re.I,
+)
+_HIGHER = re.compile(
+    rf"(?P<v>{_NUM})\s*(?P<vu>%)?\s*(?:points?\s+)?(?P<dir>higher|greater|more|better|larger|lower|less|smaller)\b"
+    rf"(?P<mid>.{{0,80}}?)\bthan\b(?P<rest>.{{0,80}})",
+    re.I,
+)
+_COMPARATOR = re.compile(
+    rf"(?:\bversus|\bvs\.?|\bcompared (?:with|to)|\bagainst|\brelative to)\s+(?:(?:a|an|the|only)\s+)?"
+    rf"(?:(?P<dir>fall|drop|decrease|reduction|decline|rise|increase|improvement|change|gain)\s+(?:of\s+)?)?"
+    rf"(?P<c>{_NUM})\s*(?P<cu>%)?",
+    re.I,
+)
+_PLAIN = re.compile(rf"(?<![\w.%/·≤≥<>=-])(?P<v>{_NUM})(?![\w%·]|[.]\d|\s*(?:%|mg|weeks?|months?|years?|days?|"
+                    rf"patients|participants|points?\s+(?:higher|lower)|or (?:less|more|lower|higher|fewer|greater|"
+                    rf"above|below|better)|and (?:above|below)))")
+_RANGE_BEFORE = re.compile(r"\b(?:rang\w*|scales?|scored?|scoring|estimat\w*|grades?|graded|between)\b[^.;]{0,60}$",
+                           re.I)
+_CONTROL_ARM = re.compile(r"\b(?:placebo|vehicle|control|comparator|comparison)\b", re.I)
+_VALUE_BEFORE = re.compile(
+    r"(?:\bby|\bof|\bto|\bwas|\bwere|\bis|=|:|\breached|\bachieved|\baveraged|\bscore)\s+"
+    r"(?:an?\s+(?:mean|median|average)\s+(?:of\s+)?)?$",
+    re.I,
+)
+_SIGN_BEFORE = re.compile(rf"(?P<dir>{_DOWN}|{_UP})\s+(?:[\w-]+\s+){{0,2}}?by\s+(?:an?\s+(?:mean|median|average)\s+"
+                          rf"(?:of\s+)?)?$", re.I)
+_ENUM_BY = re.compile(r"(?:,|\band|\bor)\s+by\s+$", re.I)
+_SIGN_AFTER = re.compile(r"\s*%?\s*(?:mean\s+|median\s+|relative\s+)?(?P<dir>reduction|decrease|decline|drop|"
+                         r"improvement|increase|rise)\b", re.I)
+_DOWN_RX = re.compile(_DOWN + r"|reduction|decrease|decline|drop|fall", re.I)
+_BASELINE = re.compile(r"\b(?:at|from) baseline\b|\bbaseline (?:value|score|level|proportion)\b", re.I)
+_COMPARATOR_FIGURE = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:of\s+)?(?:with|on|in|for|receiving)\s+(?:the\s+)?"
+                                r"(?:placebo|vehicle)\b", re.I)
+_INLINE_ORDINAL = re.compile(r"\s*\(\s*((?:in\s+)?(?:study|trial|cohort|part)\s+\w+)\s*\)", re.I)
+_CITATION = re.compile(r"\d+(?:\s*[,–-]\s*\d+)*\]")
+_ANY = re.compile(r"^(?:any|all|overall)\s+", re.I)
+_GENERIC_AE = re.compile(r"(?:(?:treatment[- ]emergent|treatment[- ]emerging|treatment[- ]related|drug[- ]related|"
+                         r"common|most common|frequent|mild)\s+)*(?:adverse (?:drug )?(?:events?|effects?|reactions?)|"
+                         r"side[- ]effects?|(?:te|s)?aes?)", re.I)
+_SERIOUS = re.compile(r"\bserious\b", re.I)
+_BLOCKING = ("n", "dose", "duration", "ci", "p_value", "frequency")
+
+
+@dataclass(slots=True)
+class Carry:
+    """What a sentence leaves for the next one in its paragraph."""
+
+    measure: Ent | None = None
+    baseline: float | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class FoundOutcome:
+    outcome: Outcome
+    pos: int
+    arm: Ent | None = None
+    comparator: Ent | None = None
+
+
+@dataclass(slots=True)
+class FoundAE:
+    ae: AdverseEvent
+    pos: int | None = None
+    ordinal: int | None = None
+
+
+def _free(s: Sent, start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    if any(start < e and s_ < end for s_, e in taken):
+        return False
+    for q in s.quants:
+        if q.kind in _BLOCKING and q.start < end and start < q.end:
+            return False
+        if q.kind == "percent" and q.role == "threshold" and q.start <= start < q.end:
+            return False
+    if any(e.start < end and start < e.end for e in s.ents):
+        return False
+    return not _CITATION.match(s.doc_text, start)
+
+
+def _num(m: re.Match[str], group: str) -> float | None:
+    return parse_number(m[group]) if m[group] is not None else None
+
+
+def _nearest(items: list[Ent], pos: int) -> Ent | None:
+    return min(items, key=lambda e: min(abs(e.start - pos), abs(e.end - pos)), default=None)
+
+
+def _timepoint(s: Sent, pos: int) -> Duration | None:
+    durs = [q for q in s.quant("duration") if q.value is not None and q.unit]
+    q = min(durs, key=lambda d: (d.role != "at", abs(d.start - pos)), default=None)
+    return Duration(value=q.value, unit=q.unit) if q is not None and q.value is not None else None  # type: ignore[arg-type]
+
+
+def _after(s: Sent, kind: str, pos: int) -> float | tuple[float, float] | None:
+    for q in s.quants:
+        if q.kind == kind and q.start >= pos:
+            if kind == "ci":
+                return q.extra["low"], q.extra["high"]
+            return q.value
+    return None
+
+
+def _arm_after(s: Sent, pos: int, limit: int = 45) -> Ent | None:
+    for e in s.drugs + s.comparators:
+        if pos <= e.start <= pos + limit:
+            return e
+    return None
+
+
+def _inline_ordinal(s: Sent, end: int) -> int | None:
+    m = _INLINE_ORDINAL.match(s.doc_text, end, s.end)
+    return ordinal_value(m.group(1)) if m else None
+
+
+@dataclass(slots=True)
+class _Val:
+    start: int
+    end: int
+    value: float
+    unit: str | None
+    sign: int = 0  # -1 fell, +1 rose, 0 unsigned
+
+
+def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
+    text = s.doc_text
+    out: list[_Val] = []
+    for q in s.quant("percent"):
+        if q.role is None and q.value is not None and _free(s, q.start, q.end, taken):
+            out.append(_Val(q.start, q.end, q.value, "%"))
+    for m in _PLAIN.finditer(text, s.start, s.end):
+        value = parse_number(m["v"])
+        if value is None or not _free(s, m.start(), m.end(), taken):
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", m["v"]):
+            continue
+        if _VALUE_BEFORE.search(text, max(s.start, m.start() - 30), m.start()):
+            out.append(_Val(m.start(), m.end(), value, None))
+    out.sort(key=lambda v: v.start)
+    prev = 0
+    for v in out:
+        before = _SIGN_BEFORE.search(text, max(s.start, v.start - 45), v.start)
+        after = _SIGN_AFTER.match(text, v.end, s.end)
+        if before:
+            v.sign = -1 if _DOWN_RX.match(before["dir"]) else 1
+        elif after:
+            v.sign = -1 if _DOWN_RX.match(after["dir"]) else 1
+        elif _ENUM_BY.search(text, max(s.start, v.start - 8), v.start):
+            v.sign = prev
+        prev = v.sign
+    return out
+
+
+def _signed(v: _Val) -> float:
+    return -abs(v.value) if v.sign < 0 else v.value
+
+
+def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[FoundOutcome]:
+    measures = s.of("OUTCOME_MEASURE")
+    found: list[FoundOutcome] = []
+    text, lo, hi = s.doc_text, s.start, s.end
+
+    def emit(pos: int, value: float | None, unit: str | None, *, comparator: float | None = None,
+             baseline: float | None = None, arm: Ent | None = None, comp: Ent | None = None) -> None:
+        measure = _nearest(measures, pos) or carry.measure
+        if measure is None or value is None:
+            return
+        if baseline is None and carry.measure is not None and measure.id == carry.measure.id:
+            baseline = carry.baseline
+        ci = _after(s, "ci", pos)
+        p = _after(s, "p_value", pos)
+        out = Outcome(
+            measure=measure.canonical, value=value, unit=unit, comparator_value=comparator, baseline_value=baseline,
+            timepoint=_timepoint(s, pos), p_value=p if isinstance(p, float) else None,
+            ci_low=ci[0] if isinstance(ci, tuple) else None, ci_high=ci[1] if isinstance(ci, tuple) else None,
+        )
+        found.append(FoundOutcome(out, pos, arm, comp))
+
+    if not measures and carry.measure is None:
+        return found
+    for m in _FROM_TO.finditer(text, lo, hi):
+        if _RANGE_BEFORE.search(text, max(lo, m.start() - 60), m.start()):
+            taken.extend([(m.start("b"), m.end("b")), (m.start("v"), m.end("v"))])
+            continue
+        if _free(s, m.start("b"), m.end("b"), taken) and _free(s, m.start("v"), m.end("v"), taken):
+            taken.extend([(m.start("b"), m.end("b")), (m.start("v"), m.end("v"))])
+            emit(m.start("v"), _num(m, "v"), "%" if m["vu"] or m["bu"] else None, baseline=_num(m, "b"),
+                 arm=_arm_after(s, m.end()))
+    for m in _HIGHER.finditer(text, lo, hi):
+        if _free(s, m.start("v"), m.end("v"), taken):
+            taken.append((m.start("v"), m.end("v")))
+            sign = -1.0 if m["dir"].lower() in ("lower", "less", "smaller") else 1.0
+            mid_start, rest_start = m.start("mid"), m.start("rest")
+            arm = next((e for e in s.drugs if mid_start <= e.start < rest_start), None)
+            comp = next((e for e in s.comparators + s.drugs if e.start >= rest_start and e is not arm), None)
+            value = _num(m, "v")
+            emit(m.start("v"), sign * value if value is not None else None, "%" if m["vu"] else None,
+                 arm=arm, comp=comp)
+    if _BASELINE.search(text, lo, hi) and not found:
+        for v in _candidates(s, taken):
+            carry.baseline = v.value
+            taken.append((v.start, v.end))
+            return found
+    cands = _candidates(s, taken)
+    comps = [m for m in _COMPARATOR.finditer(text, lo, hi) if _free(s, m.start("c"), m.end("c"), taken)]
+    used: set[int] = set()
+    floor = lo
+    for m in comps:
+        actives = [v for v in cands if floor <= v.start < m.start() and v.start not in used]
+        floor = m.end()
+        if not actives:
+            continue
+        c = parse_number(m["c"])
+        if c is not None and (m["dir"] and _DOWN_RX.match(m["dir"]) or all(v.sign < 0 for v in actives)):
+            c = -abs(c)
+        comp = next((e for e in s.comparators + s.drugs if m.end("c") <= e.start <= m.end("c") + 60), None)
+        for v in actives:
+            used.add(v.start)
+            taken.append((v.start, v.end))
+            emit(v.start, _signed(v), v.unit, comparator=c, arm=_arm_after(s, v.end), comp=comp)
+        taken.append((m.start("c"), m.end("c")))
+        used.update(x.start for x in cands if m.start("c") <= x.start < m.end("c"))
+    prev_end = lo
+    for v in cands:
+        if v.start in used or not _free(s, v.start, v.end, taken):
+            prev_end = max(prev_end, v.end)
+            continue
+        taken.append((v.start, v.end))
+        before = text[prev_end: v.start]
+        prev_end = v.end
+        control_before = bool(_CONTROL_ARM.search(before)) and not any(prev_end > e.start >= v.start - len(before)
+                                                                        for e in s.drugs)
+        comp_after = any(v.end < e.start <= v.end + 30 for e in s.comparators) and not any(
+            v.end < e.start <= v.end + 30 for e in s.drugs)
+        if _COMPARATOR_FIGURE.match(text, v.end, hi) or control_before or comp_after:
+            lone = next((f for f in reversed(found) if f.outcome.comparator_value is None), None)
+            if lone is not None:
+                lone.outcome = lone.outcome.model_copy(update={"comparator_value": _signed(v)})
+            continue
+        emit(v.start, _signed(v), v.unit, arm=_arm_after(s, v.end))
+    return found
+
+
+def _adverse_events(s: Sent, taken: list[tuple[int, int]]) -> list[FoundAE]:
+    cues = [c for c in s.cues if c.kind == "ae"]
+    if not cues:
+        return []
+    scopes = [(c.start, c.end) for c in s.cues if c.kind == "negation"]
+    serious: bool | None = None
+    for m in _SERIOUS.finditer(s.doc_text, s.start, s.end):
+        a, b = m.start(), m.end()
+        serious = False if in_scopes(a, b, scopes) else (True if serious is None else serious)
+    first = cues[0]
+    term = _ANY.sub("", first.value.strip()).lower()
+    if in_scopes(first.start, first.end, scopes):
+        return [FoundAE(AdverseEvent(term=term, negated=True, serious=True if "serious" in term else serious))]
+    if serious is True and "serious" not in term:
+        serious = None
+    out: list[FoundAE] = []
+    for q in s.quant("percent"):
+        if q.role or not _free(s, q.start, q.end, taken):
+            continue
+        taken.append((q.start, q.end))
+        arm = _arm_after(s, q.end, 30)
+        arm_name = arm.canonical if arm is not None else None
+        out.append(FoundAE(AdverseEvent(term=term, value=q.value, unit="%", serious=serious, arm=arm_name),
+                           q.start, _inline_ordinal(s, q.end)))
+    if not out and not _GENERIC_AE.fullmatch(term):
+        out.append(FoundAE(AdverseEvent(term=term, serious=serious)))
+    return out
+
+
+def _clauses(s: Sent) -> list[Sent]:
+    """``s`` cut at semicolons outside parentheses (each clause reports its own figures)."""
+    if ";" not in s.text:
+        return [s]
+    cuts: list[int] = []
+    depth = 0
+    for i, ch in enumerate(s.text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == ";" and depth == 0:
+            cuts.append(s.start + i + 1)
+    if not cuts:
+        return [s]
+    out: list[Sent] = []
+    bounds = [s.start, *cuts, s.end]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        c = replace(s, start=a, end=b, text=s.doc_text[a:b])
+        c.ents = [e for e in s.ents if a <= e.start < b]
+        c.quants = [q for q in s.quants if a <= q.start < b]
+        c.cues = [x for x in s.cues if a <= x.start < b or x.kind == "negation" and x.start < b and a < x.end]
+        c.drugs = [e for e in s.drugs if a <= e.start < b]
+        c.comparators = [e for e in s.comparators if a <= e.start < b]
+        c.diseases = [e for e in s.diseases if a <= e.start < b]
+        out.append(c)
+    return out
+
+
+def sentence_numbers(s: Sent, carry: Carry) -> tuple[list[FoundOutcome], list[FoundAE]]:
+    """Outcomes and adverse events reported in ``s`` (clause by clause); updates ``carry``."""
+    outcomes: list[FoundOutcome] = []
+    aes: list[FoundAE] = []
+    for c in _clauses(s):
+        o, a = _clause_numbers(c, carry)
+        outcomes.extend(o)
+        aes.extend(a)
+    return outcomes, aes
+
+
+def _clause_numbers(s: Sent, carry: Carry) -> tuple[list[FoundOutcome], list[FoundAE]]:
+    taken: list[tuple[int, int]] = []
+    measures = s.of("OUTCOME_MEASURE")
+    aes: list[FoundAE] = []
+    ae_cues = [c for c in s.cues if c.kind == "ae"]
+    if ae_cues and not measures:
+        aes = _adverse_events(s, taken)
+        outcomes: list[FoundOutcome] = []
+    else:
+        outcomes = _outcomes(s, carry, taken)
+        if ae_cues:
+            aes = _adverse_events(s, taken)
+    if measures:
+        carry.measure = measures[-1]
+        if not _BASELINE.search(s.doc_text, s.start, s.end):
+            carry.baseline = None
+    elif outcomes:
+        carry.baseline = None
+    return outcomes, aes

@@ -1,0 +1,200 @@
+"""Per-sentence view of an annotated ``Doc``: entities, quantities and cues bucketed by sentence,
+with the paragraph/section structure and the role of every drug mention.
+
+Drug roles: the study drug (a named JAK inhibitor; the unnamed class only when no agent is
+named), comparators (placebo, vehicle, or another drug in a comparison: "versus", "compared
+with", "than"), and background mentions (an approved standard, a failed prior treatment, a
+co-medication) that create no study. A disease named as the indication of a drug after another
+disease was reported on ("nail lichen planus in a patient treated with X for alopecia") is the
+patient's background, not the study's disease.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from jakatlas.extract._extensions import doc_text
+from jakatlas.extract.types import Cue, Quantity
+from jakatlas.extract.vocab import CLASS_ID, Vocabulary
+
+__all__ = ["Ent", "Sent", "build_sentences"]
+
+_INDICATION_GAP = re.compile(
+    r"^\s*(?:[\d.]+\s*mg\s*)?(?:\w+\s+)?(?:for|to treat|because of|due to)\s+"
+    r"(?:(?:her|his|their|the|a|an|concomitant|coexisting|comorbid|severe|refractory|recalcitrant|"
+    r"concurrent)\s+)*$",
+    re.I,
+)
+_ARM_AFTER = re.compile(r"[\s-]*(?:group|arm|cohort|treated)\b", re.I)
+_LABEL = re.compile(r"\s*([^:\n]{1,60}):")
+_CONTROL_LABEL = re.compile(r"\b(?:comparator|control|placebo|vehicle|reference)\b")
+_TREATED_BEFORE = re.compile(r"\b(?:treated|treatment|therapy|receiving|received|taking|on)\s+(?:with\s+)?$", re.I)
+
+
+@dataclass(slots=True)
+class Ent:
+    """An entity mention as plain data."""
+
+    label: str
+    id: str
+    canonical: str
+    start: int
+    end: int
+    text: str
+    variant: str | None = None
+    negated: bool = False
+    hedged: bool = False
+
+
+@dataclass
+class Sent:
+    """One sentence with everything the assembler needs."""
+
+    start: int
+    end: int
+    text: str
+    doc_text: str
+    para: int
+    section: int
+    heading: bool = False
+    reference: bool = False
+    lead: bool = False
+    label: str | None = None
+    ents: list[Ent] = field(default_factory=list)
+    quants: list[Quantity] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+    drugs: list[Ent] = field(default_factory=list)
+    comparators: list[Ent] = field(default_factory=list)
+    diseases: list[Ent] = field(default_factory=list)
+
+    def has(self, kind: str, value: str | None = None) -> bool:
+        return any(c.kind == kind and (value is None or c.value == value) for c in self.cues)
+
+    def cue_values(self, kind: str) -> list[str]:
+        return [c.value for c in self.cues if c.kind == kind]
+
+    def quant(self, kind: str) -> list[Quantity]:
+        return [q for q in self.quants if q.kind == kind]
+
+    def of(self, label: str) -> list[Ent]:
+        return [e for e in self.ents if e.label == label]
+
+
+def _bucket(items: list, starts: list[int], key: str = "start") -> list[list]:
+    out: list[list] = [[] for _ in starts]
+    for it in items:
+        i = bisect_left(starts, getattr(it, key) + 1) - 1
+        if i >= 0:
+            out[i].append(it)
+    return out
+
+
+def _assign_roles(s: Sent, vocab: Vocabulary) -> None:
+    """Split the sentence's drug mentions into study drugs and comparators (see module doc)."""
+    drugs = [e for e in s.ents if e.label == "DRUG"]
+    jak = [e for e in drugs if e.id in vocab.jak_drugs]
+    klass = [e for e in drugs if e.id == CLASS_ID]  # "JAK inhibition (with X or Y)": X and Y stand for it
+    compare = s.has("compare")
+    text = s.text
+    control_line = bool(s.label and _CONTROL_LABEL.search(s.label))
+    for e in drugs:
+        if e.id in vocab.placebo_drugs or (control_line and e.start - s.start > len(s.label or "")):
+            s.comparators.append(e)
+        elif e.id in vocab.jak_drugs:
+            s.drugs.append(e)
+        elif e.id == CLASS_ID:
+            if not jak:
+                s.drugs.append(e)
+        elif jak or klass:
+            arm = _ARM_AFTER.match(text, e.end - s.start)
+            if (compare or arm) and not _background_before(text, s.start, e):
+                s.comparators.append(e)
+        elif not _background_before(text, s.start, e) and not _background_after(text, s.start, e):
+            s.drugs.append(e)
+
+
+def _background_before(text: str, offset: int, e: Ent) -> bool:
+    before = text[max(0, e.start - offset - 45): e.start - offset].lower()
+    return bool(re.search(
+        r"(?:only approved|approved|standard|first-line|previous(?:ly)?|prior|failed|failure of|"
+        r"(?:not|never|poorly) respond(?:ed|ing)? to|unresponsive to|after|"
+        r"inadequate(?:ly)? respon\w* to|refractory to|resistant to|despite|intoleran\w* (?:to|of)|"
+        r"after stopping|discontinued|switched from|in addition to|concomitant|background|plus|combined with|"
+        r"combination with|unlike)\s+(?:\w+\s+){0,3}$",
+        before,
+    ))
+
+
+def _background_after(text: str, offset: int, e: Ent) -> bool:
+    after = text[e.end - offset: e.end - offset + 60].lower()
+    return bool(re.match(r"\s+(?:is|are|was|has been|remains)\s+(?:the\s+)?(?:only\s+)?(?:approved|licensed|"
+                         r"standard|first-line|recommended|the only)", after))
+
+
+def _assign_diseases(s: Sent) -> None:
+    diseases = [e for e in s.ents if e.label == "DISEASE"]
+    if len({d.id for d in diseases}) < 2:
+        s.diseases = diseases
+        return
+    keep: list[Ent] = []
+    drugs = [e for e in s.ents if e.label == "DRUG"]
+    for d in diseases:
+        prev = [g for g in drugs if g.end <= d.start]
+        if prev and any(o.end <= prev[-1].start and o.id != d.id for o in diseases):
+            gap = s.text[prev[-1].end - s.start: d.start - s.start]
+            lead = s.text[max(0, prev[-1].start - s.start - 30): prev[-1].start - s.start]
+            if _INDICATION_GAP.match(gap) and _TREATED_BEFORE.search(lead):
+                continue
+        keep.append(d)
+    s.diseases = keep
+
+
+def build_sentences(doc: Doc, vocab: Vocabulary) -> list[Sent]:
+    """Sentences of the document body with their entities, quantities, cues and drug roles."""
+    text = doc_text(doc)
+    ranges = doc._.sentences or []
+    if not ranges:
+        return []
+    blocks = doc._.blocks or []
+    para, section = -1, 0
+    info: dict[int, tuple[int, int, bool, bool, bool]] = {}
+    first_heading_after_text = False
+    prev_field = False
+    for b in blocks:
+        if b.heading:
+            section += 1
+            if para >= 0:
+                first_heading_after_text = True
+        elif not b.reference and not (b.field and prev_field):
+            para += 1
+        prev_field = b.field
+        info[b.start] = (max(para, 0), section, b.heading, b.reference, b.field)
+    starts_b = sorted(info)
+    sents: list[Sent] = []
+    seen_heading = False
+    for s, e in ranges:
+        i = bisect_left(starts_b, s + 1) - 1
+        p, sec, heading, ref, fld = info[starts_b[i]] if i >= 0 else (0, 0, False, False, False)
+        is_heading = heading and starts_b[i] == s
+        seen_heading = seen_heading or is_heading
+        lead = first_heading_after_text and not seen_heading
+        label = None
+        if fld and starts_b[i] == s:
+            m = _LABEL.match(text, s, e)
+            label = m.group(1).lower() if m else None
+        sents.append(Sent(s, e, text[s:e], text, p, sec, is_heading, ref, lead, label))
+    starts = [x.start for x in sents]
+    ents = [Ent(x.label_, x.kb_id_, x._.canonical or x.text.lower(), x.start_char, x.end_char, x.text,
+                x._.variant, bool(x._.negated), bool(x._.hedged)) for x in doc.ents]
+    for sent, es, qs, cs in zip(sents, _bucket(ents, starts), _bucket(doc._.quantities or [], starts),
+                                _bucket(doc._.cues or [], starts), strict=True):
+        sent.ents = [x for x in es if x.end <= sent.end]
+        sent.quants = [q for q in qs if q.end <= sent.end]
+        sent.cues = [c for c in cs if c.end <= sent.end]
+        _assign_roles(sent, vocab)
+        _assign_diseases(sent)
+    return sents

@@ -1,0 +1,188 @@
+"""The matching vocabulary: knowledge-base names turned into phrase patterns.
+
+Drugs (INNs, development codes, brands, synonyms), diseases (names, synonyms, abbreviations,
+variants), cytokines, outcome measures and the four JAKs become :class:`Term` objects. Short
+upper-case forms ("HS", "MTX", "EASI") are matched case-sensitively, everything else on lower
+case. The vocabulary is built once per process and registered as ``"jakatlas.vocabulary.v1"``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+
+from spacy.util import registry
+
+from jakatlas.data import knowledge_base
+from jakatlas.data._kb import KnowledgeBase, norm_key
+from jakatlas.models.knowledge import JAKS
+
+__all__ = ["CLASS_ID", "GENERIC_VARIANTS", "Term", "Vocabulary", "build_vocabulary", "default_vocabulary"]
+
+#: Knowledge-base id of the unnamed drug class; its canonical name is 'jak inhibitor'.
+CLASS_ID = "jak_inhibitor"
+_JAK_CLASSES = frozenset({"jak_inhibitor", "tyk2_inhibitor"})
+_CLASS_FALLBACK = ("JAK inhibitor", "JAK inhibitors", "JAK inhibition", "JAKi", "Janus kinase inhibitor",
+                   "Janus kinase inhibitors", "Janus kinase inhibition")
+_JAK_NAMES = {"jak1": ("Janus kinase 1",), "jak2": ("Janus kinase 2",), "jak3": ("Janus kinase 3",),
+              "tyk2": ("tyrosine kinase 2",)}
+#: Subtype words written before a disease name that name a clinical variant (not severity).
+GENERIC_VARIANTS = frozenset({
+    "erosive", "nail", "oral", "genital", "mucosal", "cutaneous", "pustular", "palmoplantar", "scalp",
+    "facial", "generalized", "generalised", "localized", "localised", "linear", "plaque", "erythrodermic",
+    "bullous", "hypertrophic", "ulcerative", "juvenile", "pediatric", "paediatric", "segmental",
+    "nonsegmental", "non-segmental", "acral", "vulvar", "esophageal", "follicular", "annular", "guttate",
+    "inverse", "diffuse", "limited", "frontal", "eyebrow", "ophthalmic", "pemphigoid", "chronic hand",
+    "hand", "perianal", "subacute", "acute", "chronic", "discoid", "systemic",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One pattern: surface ``text`` -> entity ``label``/``id`` with its canonical name."""
+
+    text: str
+    label: str
+    id: str
+    canonical: str
+    variant: str | None = None
+    exact_case: bool = False
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Terms plus the lookups the assembler needs (drug classes, variant words, display names)."""
+
+    terms: tuple[Term, ...]
+    drug_names: dict[str, str] = field(default_factory=dict)
+    jak_drugs: frozenset[str] = frozenset()
+    placebo_drugs: frozenset[str] = frozenset()
+    class_drugs: frozenset[str] = frozenset()
+    disease_names: dict[str, str] = field(default_factory=dict)
+    disease_variants: dict[str, dict[str, str]] = field(default_factory=dict)
+    measure_names: dict[str, str] = field(default_factory=dict)
+    cytokine_index: dict[str, str] = field(default_factory=dict)
+
+    def surface_forms(self, labels: Iterable[str]) -> list[str]:
+        """All pattern texts for the given labels (for the relevance pre-screen)."""
+        wanted = set(labels)
+        return [t.text for t in self.terms if t.label in wanted]
+
+
+def _exact(text: str) -> bool:
+    """Short forms with capitals ('HS', 'MTX', 'SSc') are matched case-sensitively."""
+    compact = text.replace("-", "").replace(" ", "")
+    return len(compact) <= 5 and any(c.isupper() for c in compact)
+
+
+def _code_variants(code: str) -> set[str]:
+    """'PF-06651600' -> also 'PF06651600' and 'PF 06651600'; 'INCB054707' -> also 'INCB-054707'."""
+    out = {code, code.replace("-", ""), code.replace("-", " ")}
+    m = re.fullmatch(r"([A-Za-z]+)-?(\d+)", code)
+    if m:
+        out |= {f"{m[1]}-{m[2]}", f"{m[1]}{m[2]}"}
+    return out
+
+
+def _variant_label(variant: str, names: list[str]) -> str:
+    """'erosive lichen planus' -> 'erosive' (the words that are not the disease's name)."""
+    low = variant.lower()
+    for name in sorted(names, key=len, reverse=True):
+        if name and name.lower() in low:
+            rest = low.replace(name.lower(), " ").strip(" ,-")
+            return re.sub(r"\s+", " ", rest) or low
+    return low
+
+
+def build_vocabulary(kb: KnowledgeBase) -> Vocabulary:
+    """Turn the knowledge base into matching terms and lookups."""
+    terms: list[Term] = []
+
+    def add(text: str, label: str, ident: str, canonical: str, variant: str | None = None) -> None:
+        text = text.strip()
+        if len(text) >= 2:
+            terms.append(Term(text, label, ident, canonical, variant, _exact(text)))
+            words = text.split()
+            if label in ("DRUG", "DISEASE") and 2 <= len(words) <= 3 and "-" not in text:
+                terms.append(Term("-".join(words), label, ident, canonical, variant, False))
+
+    drug_names: dict[str, str] = {}
+    jak: set[str] = set()
+    placebo: set[str] = set()
+    classes: set[str] = set()
+    for d in kb.drugs.values():
+        drug_names[d.id] = d.name
+        if d.drug_class in _JAK_CLASSES:
+            jak.add(d.id)
+        elif d.drug_class == "placebo":
+            placebo.add(d.id)
+        elif d.drug_class == "drug_class":
+            classes.add(d.id)
+        names = [d.name, *d.brands, *d.synonyms]
+        if d.id != d.name and "_" not in d.id:
+            names.append(d.id)
+        for code in d.codes:
+            names.extend(_code_variants(code))
+        for n in dict.fromkeys(names):
+            add(n, "DRUG", d.id, d.name)
+    if CLASS_ID not in drug_names:
+        drug_names[CLASS_ID] = "jak inhibitor"
+        classes.add(CLASS_ID)
+        for n in _CLASS_FALLBACK:
+            add(n, "DRUG", CLASS_ID, "jak inhibitor")
+
+    disease_names: dict[str, str] = {}
+    variants: dict[str, dict[str, str]] = {}
+    for x in kb.diseases.values():
+        disease_names[x.id] = x.name
+        base = [x.name, *x.synonyms]
+        for n in dict.fromkeys([*base, *x.abbreviations]):
+            add(n, "DISEASE", x.id, x.name)
+        vmap: dict[str, str] = {}
+        for v in x.variants:
+            label = _variant_label(v.name, base)
+            for form in dict.fromkeys([v.name, *v.synonyms]):
+                if " " in form.strip() or form.lower() not in {label}:
+                    add(form, "DISEASE", x.id, x.name, label)
+                vmap[_variant_label(form, base)] = label
+            vmap[label] = label
+        variants[x.id] = vmap
+
+    measures: dict[str, str] = {}
+    for o in kb.outcomes.values():
+        display = o.abbreviation or o.name
+        measures[o.id] = display
+        for n in dict.fromkeys([o.name, *( [o.abbreviation] if o.abbreviation else []), *o.synonyms]):
+            add(n, "OUTCOME_MEASURE", o.id, display)
+
+    cyto_index: dict[str, str] = {}
+    for c in kb.cytokines.values():
+        for n in dict.fromkeys([c.name, *c.synonyms]):
+            add(n, "CYTOKINE", c.id, c.name)
+            cyto_index.setdefault(norm_key(n), c.id)
+
+    for j in JAKS:
+        jid = j.lower()
+        add(j, "JAK", jid, j)
+        for n in _JAK_NAMES.get(jid, ()):
+            add(n, "JAK", jid, j)
+
+    return Vocabulary(
+        terms=tuple(terms), drug_names=drug_names, jak_drugs=frozenset(jak), placebo_drugs=frozenset(placebo),
+        class_drugs=frozenset(classes), disease_names=disease_names, disease_variants=variants,
+        measure_names=measures, cytokine_index=cyto_index,
+    )
+
+
+@cache
+def default_vocabulary() -> Vocabulary:
+    """The vocabulary of the shipped knowledge base (built once per process)."""
+    return build_vocabulary(knowledge_base())
+
+
+@registry.misc("jakatlas.vocabulary.v1")
+def make_vocabulary() -> Vocabulary:
+    """Registered factory: the shipped knowledge base's vocabulary."""
+    return default_vocabulary()

@@ -1,0 +1,394 @@
+"""Evidence grading: OCEBM 2011 levels per study and GRADE certainty per drug x disease x outcome.
+
+OCEBM: Oxford Centre for Evidence-Based Medicine Levels of Evidence Working Group, "The Oxford 2011
+Levels of Evidence" (question 'Does this intervention help?'): 1 systematic review of randomised
+trials; 2 randomised trial (or observational study with dramatic effect); 3 non-randomised
+controlled cohort / follow-up study; 4 case series, case-control or historically controlled
+studies; 5 mechanism-based reasoning. A level may be graded down for imprecision.
+
+GRADE: Guyatt et al., BMJ 2008;336:924; GRADE guidelines series, J Clin Epidemiol 2011 (parts 4-9:
+risk of bias, imprecision, inconsistency, indirectness, publication bias, rating up); GRADE
+handbook (Schünemann et al., 2013). Randomised evidence starts high, observational evidence low;
+each domain rates down by one (serious) or two (very serious) levels; large effects rate up
+observational evidence that has no serious risk of bias.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from jakatlas.models.evidence import Study
+from jakatlas.models.knowledge import Source
+from jakatlas.synthesis._common import has_comparator, study_text
+
+__all__ = [
+    "CERTAINTIES",
+    "OIS_PATIENTS",
+    "Certainty",
+    "OcebmLevel",
+    "Judgement",
+    "EffectEvidence",
+    "GradeAssessment",
+    "ocebm_level",
+    "grade_outcome",
+]
+
+Certainty = Literal["very low", "low", "moderate", "high"]
+CERTAINTIES: tuple[Certainty, ...] = ("very low", "low", "moderate", "high")
+Domain = Literal["risk of bias", "imprecision", "inconsistency", "indirectness", "publication bias", "large effect"]
+
+OIS_PATIENTS = 300
+"""Rule-of-thumb optimal information size (patients) below which GRADE rates down for imprecision."""
+SMALL_RCT = 30
+"""Randomised trials with fewer patients are graded down one OCEBM level for imprecision."""
+
+_CONTROLLED_DESIGNS = {"nonrandomized_trial", "open_label_trial", "cohort"}
+_SURROGATE_CUES = ("ultrasound", "skin thickness", "biomarker", "gene expression", "transcript", "cxcl",
+                   "interferon signature", "isg", "pstat", "serum", "histolog", "biopsy")
+_WORDS = {1: "one level", 2: "two levels"}
+
+
+# -- OCEBM 2011 ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OcebmLevel:
+    """OCEBM 2011 level of one study: the computed level, the curated one, and any disagreement."""
+
+    study_id: str
+    level: int | None
+    computed: int | None
+    curated: int | None
+    reason: str
+    disagreement: str | None = None
+
+
+def _historical(text: str) -> bool:
+    return "historical control" in text or "historically controlled" in text or "historical placebo" in text
+
+
+def _computed_level(s: Study, text: str) -> tuple[int | None, str]:
+    d = s.design
+    controlled = has_comparator(s)
+    if d == "systematic_review":
+        if "case" in text and "random" not in text:
+            return 4, "Systematic review of case reports and series (level 4)."
+        return 1, "Systematic review, assumed to pool randomised trials (level 1)."
+    if d == "rct":
+        if s.n is not None and s.n < SMALL_RCT:
+            return 3, f"Randomised trial graded down one level for imprecision (only {s.n} patients; level 3)."
+        return 2, "Randomised controlled trial (level 2)."
+    if d in _CONTROLLED_DESIGNS:
+        label = {"nonrandomized_trial": "Non-randomised trial", "open_label_trial": "Open-label trial",
+                 "cohort": "Cohort study"}[d]
+        if _historical(text):
+            return 4, f"{label} with historical controls only (level 4)."
+        if controlled:
+            return 3, f"{label} with a concurrent control group (level 3)."
+        return 4, f"{label} without a control group, i.e. a single-arm series (level 4)."
+    if d == "case_control":
+        return 4, "Case-control study (level 4)."
+    if d == "case_series":
+        return 4, "Case series (level 4)."
+    if d == "case_report":
+        return 4, "Case report, graded with case series (level 4)."
+    if d in ("narrative_review", "preclinical"):
+        return 5, ("Narrative review: expert opinion and mechanism-based reasoning (level 5)."
+                   if d == "narrative_review" else "Preclinical work: mechanism-based reasoning (level 5).")
+    return None, "Design not reported, so no level can be derived."
+
+
+def ocebm_level(study: Study | Any) -> OcebmLevel:
+    """OCEBM 2011 level for treatment benefit, from design, controls and size.
+
+    A curated ``evidence_level`` is kept as the level used; when it differs from the level derived
+    here, ``disagreement`` says so in a sentence (neither is silently overwritten).
+    """
+    text = study_text(study)
+    computed, reason = _computed_level(study, text)
+    curated = study.evidence_level
+    level = curated if curated is not None else computed
+    disagreement = None
+    if curated is not None and computed is not None and curated != computed:
+        disagreement = (f"Curated level {curated} differs from the level {computed} derived from the "
+                        f"design: {reason}")
+    return OcebmLevel(study.id, level, computed, curated, reason, disagreement)
+
+
+# -- GRADE ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Judgement:
+    """One GRADE domain judgement: ``change`` levels (-2..+2) and the reason in a sentence."""
+
+    domain: Domain
+    change: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class EffectEvidence:
+    """The comparative effect behind a GRADE judgement (pooled when ``k`` > 1).
+
+    ``measure`` is 'RD' (percentage points), 'RR', 'OR' or 'MD'; ratios have no effect at 1,
+    differences at 0.
+    """
+
+    measure: str
+    estimate: float
+    ci_low: float
+    ci_high: float
+    k: int = 1
+    i2: float | None = None
+    rr: tuple[float, float, float] | None = None
+
+    @property
+    def null(self) -> float:
+        return 1.0 if self.measure in ("RR", "OR") else 0.0
+
+    @property
+    def crosses_null(self) -> bool:
+        return self.ci_low <= self.null <= self.ci_high
+
+    def describe(self) -> str:
+        if self.measure == "RD":
+            return f"RD {self.estimate:+.1f} pp (95% CI {self.ci_low:+.1f} to {self.ci_high:+.1f})"
+        return f"{self.measure} {self.estimate:.2f} (95% CI {self.ci_low:.2f} to {self.ci_high:.2f})"
+
+
+@dataclass(frozen=True)
+class GradeAssessment:
+    """GRADE certainty for one drug x disease x outcome, with every judgement in words."""
+
+    drug: str
+    disease: str
+    outcome: str
+    certainty: Certainty
+    start: Certainty
+    judgements: tuple[Judgement, ...]
+    study_ids: tuple[str, ...]
+    total_n: int | None
+    start_reason: str
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return (self.start_reason, *(j.reason for j in self.judgements))
+
+    @property
+    def key_reasons(self) -> tuple[str, ...]:
+        """The starting point and every judgement that moved the rating, then one line for the rest."""
+        moved = [j.reason for j in self.judgements if j.change != 0]
+        kept = [j.domain for j in self.judgements if j.change == 0 and j.domain != "publication bias"]
+        tail = (f"Not rated down for {', '.join(kept)}; publication bias not assessed (too few studies)."
+                if kept else "Publication bias not assessed (too few studies).")
+        return (self.start_reason, *moved, tail)
+
+    @property
+    def summary(self) -> str:
+        return f"Certainty {self.certainty.upper()}. " + " ".join(self.reasons)
+
+
+def _source_only_secondary(study: Any, sources: Mapping[str, Source] | None) -> bool:
+    """Backed only by secondary reports: not confirmed by a primary source, or no primary source cited."""
+    if getattr(study, "confirmed", None) is False:
+        return True
+    tags = list(getattr(study, "sources", []) or [])
+    if not tags or sources is None:
+        return False
+    types = {sources[t].type for t in tags if t in sources}
+    return bool(types) and "primary" not in types
+
+
+_OPEN_LABEL = re.compile(r"open[- ]label(?![- ](extension|period|phase|follow))")
+
+
+def _n(s: Study) -> int:
+    return s.n or 0
+
+
+def _cues(s: Study) -> list[str]:
+    """Risk-of-bias cues of one study, as short phrases."""
+    text = study_text(s)
+    out = []
+    if s.design == "open_label_trial" or _OPEN_LABEL.search(text):
+        out.append("open-label")
+    if not has_comparator(s):
+        out.append("uncontrolled (single-arm)")
+    if "retrospective" in text:
+        out.append("retrospective")
+    if s.design != "rct" and _historical(text):
+        out.append("historically controlled")
+    if s.design in ("case_report", "case_series"):
+        out.append({"case_report": "case report", "case_series": "case series"}[s.design])
+    return out
+
+
+def _risk_of_bias(body: Sequence[Study], randomised: bool) -> Judgement:
+    known = [s for s in body if s.n]
+    weight = {s.id: (_n(s) if known else 1) for s in body}
+    total = sum(weight.values()) or 1
+    cues: dict[str, list[str]] = {}
+    flagged = 0
+    anecdotal = all(s.design in ("case_report", "case_series") for s in body)
+    for s in body:
+        mine = _cues(s)
+        for c in mine:
+            cues.setdefault(c, []).append(s.id)
+        if mine:
+            flagged += weight[s.id]
+    if not cues:
+        who = "randomised trials" if randomised else "studies"
+        return Judgement("risk of bias", 0, f"Not rated down for risk of bias: none of the {who} is open-label, "
+                                            "uncontrolled, retrospective or anecdotal.")
+    listed = ", ".join(f"{c} ({len(ids)} stud{'y' if len(ids) == 1 else 'ies'})" for c, ids in cues.items())
+    if anecdotal:
+        return Judgement("risk of bias", -2, f"Rated down two levels for risk of bias: the evidence is only "
+                                             f"case reports or case series without concurrent controls ({listed}).")
+    if flagged / total > 0.5:
+        return Judgement("risk of bias", -1, f"Rated down one level for risk of bias: most patients come from "
+                                             f"studies with these limitations: {listed}.")
+    return Judgement("risk of bias", 0, f"Not rated down for risk of bias: studies with limitations ({listed}) "
+                                        f"contribute a minority of patients.")
+
+
+def _imprecision(body: Sequence[Study], effect: EffectEvidence | None) -> Judgement:
+    total_n = sum(_n(s) for s in body)
+    unknown = [s.id for s in body if not s.n]
+    problems = []
+    remarks = []
+    if unknown and len(unknown) == len(body):
+        problems.append("no study reports its number of patients")
+    elif total_n < OIS_PATIENTS and not unknown:
+        problems.append(f"only {total_n} patients in total, fewer than the ~{OIS_PATIENTS} of an optimal "
+                        "information size")
+    elif total_n < OIS_PATIENTS:
+        remarks.append(f"{len(unknown)} stud{'y does' if len(unknown) == 1 else 'ies do'} not report n, so the "
+                       f"information size (at least {total_n} patients) could not be checked")
+    if effect is None:
+        problems.append("no between-group estimate with a confidence interval is available")
+    elif effect.crosses_null:
+        problems.append(f"the confidence interval of {effect.describe()} includes no effect")
+    elif effect.measure == "RD" and effect.ci_high - effect.ci_low > 30:
+        problems.append(f"the confidence interval of {effect.describe()} is wider than 30 percentage points")
+    elif effect.measure in ("RR", "OR") and effect.ci_low > 0 and effect.ci_high / effect.ci_low > 4:
+        problems.append(f"the confidence interval of {effect.describe()} spans more than a four-fold range")
+    tail = f"; {'; '.join(remarks)}" if remarks else ""
+    if not problems:
+        shown = effect.describe() if effect else "the estimate"
+        return Judgement("imprecision", 0, f"Not rated down for imprecision: {shown} excludes no effect{tail}.")
+    change = -min(2, len(problems))
+    return Judgement("imprecision", change, f"Rated down {_WORDS[-change]} for imprecision: "
+                                            + " and ".join(problems) + tail + ".")
+
+
+def _inconsistency(effect: EffectEvidence | None, k: int) -> Judgement:
+    if effect is None or effect.k < 2 or effect.i2 is None:
+        return Judgement("inconsistency", 0, "Inconsistency not assessable: a single study (not rated down)."
+                         if k < 2 else
+                         "Inconsistency not assessable: fewer than two comparative estimates (not rated down).")
+    if effect.i2 > 50:
+        return Judgement("inconsistency", -1, f"Rated down one level for inconsistency: I² = {effect.i2:.0f}% "
+                                              f"across {effect.k} studies (above 50%).")
+    return Judgement("inconsistency", 0, f"Not rated down for inconsistency: I² = {effect.i2:.0f}% across "
+                                         f"{effect.k} studies.")
+
+
+def _indirectness(body: Sequence[Study], disease: str, outcome: str,
+                  sources: Mapping[str, Source] | None) -> Judgement:
+    issues = []
+    if any(c in outcome.lower() for c in _SURROGATE_CUES):
+        issues.append(f"'{outcome}' is a surrogate rather than a patient-important outcome")
+    mixed = [s.id for s in body if len({d.name for d in s.diseases}) > 1]
+    if mixed and len(mixed) * 2 >= len(body):
+        issues.append(f"the population mixes {disease} with other diseases ({', '.join(mixed)})")
+    combo = [s.id for s in body if len({i.name for i in s.interventions}) > 1
+             or "in combination" in study_text(s) or "multimodal" in study_text(s)]
+    if combo and len(combo) * 2 >= len(body):
+        issues.append("the JAK inhibitor was given with other active treatments")
+    if sources is not None and all(_source_only_secondary(s, sources) for s in body):
+        issues.append("results come only from conference reports, press releases or other secondary sources, "
+                      "not a peer-reviewed primary record")
+    if not issues:
+        return Judgement("indirectness", 0, "Not rated down for indirectness: population, intervention and "
+                                            "outcome match the question.")
+    change = -min(2, len(issues))
+    return Judgement("indirectness", change, f"Rated down {_WORDS[-change]} for indirectness: "
+                                             + "; ".join(issues) + ".")
+
+
+def _large_effect(effect: EffectEvidence | None, randomised: bool, rob: Judgement) -> Judgement | None:
+    if randomised or effect is None:
+        return None
+    if effect.measure in ("RR", "OR"):
+        rr: tuple[float, float, float] | None = (effect.estimate, effect.ci_low, effect.ci_high)
+    else:
+        rr = effect.rr
+    if rr is None or rr[1] <= 1.0 <= rr[2] or rr[0] <= 0:
+        return None
+    text = f"RR {rr[0]:.2f} (95% CI {rr[1]:.2f} to {rr[2]:.2f})"
+    big = max(rr[0], 1 / rr[0])
+    if big <= 2:
+        return None
+    if rob.change < 0:
+        return Judgement("large effect", 0, f"Not rated up for a large effect ({text}): plausible bias in the "
+                                            "observational studies could explain it.")
+    if big > 5:
+        return Judgement("large effect", 2, f"Rated up two levels for a very large effect: {text}.")
+    return Judgement("large effect", 1, f"Rated up one level for a large effect: {text}.")
+
+
+def grade_outcome(
+    studies: Sequence[Study],
+    *,
+    drug: str,
+    disease: str,
+    outcome: str,
+    effect: EffectEvidence | None = None,
+    sources: Mapping[str, Source] | None = None,
+) -> GradeAssessment:
+    """GRADE certainty of the evidence for one drug x disease x outcome.
+
+    Parameters
+    ----------
+    studies
+        Studies reporting the outcome for the drug in the disease (curated studies carry title,
+        result and sources, which supply design cues and the source-type check).
+    drug, disease, outcome
+        What is graded (outcome as displayed, e.g. 'HiSCR').
+    effect
+        The (pooled) comparative effect and its I², when one can be computed.
+    sources
+        Source records by tag; studies backed only by secondary sources are rated down.
+
+    Notes
+    -----
+    When randomised trials exist, the rating uses them alone (GRADE uses the highest-certainty
+    body of evidence; Schünemann et al., J Clin Epidemiol 2019).
+    """
+    rcts = [s for s in studies if s.design == "rct"]
+    randomised = bool(rcts)
+    body = rcts if randomised else list(studies)
+    ignored = len(studies) - len(body)
+    if randomised:
+        start: Certainty = "high"
+        start_reason = (f"Started at high: {len(body)} randomised trial{'s' if len(body) != 1 else ''}"
+                        + (f" ({ignored} non-randomised stud{'y' if ignored == 1 else 'ies'} not used for the "
+                           "rating)." if ignored else "."))
+    else:
+        start = "low"
+        start_reason = (f"Started at low: {len(body)} non-randomised stud{'y' if len(body) == 1 else 'ies'} "
+                        "(observational or uncontrolled evidence).")
+    total_n = sum(_n(s) for s in body)
+    rob = _risk_of_bias(body, randomised)
+    judgements = [rob, _imprecision(body, effect), _inconsistency(effect, len(body)),
+                  _indirectness(body, disease, outcome, sources)]
+    judgements.append(Judgement("publication bias", 0, "Publication bias not assessed: too few studies "
+                                                       "for a funnel plot (not rated down)."))
+    up = _large_effect(effect, randomised, rob)
+    if up is not None:
+        judgements.append(up)
+    score = CERTAINTIES.index(start) + sum(j.change for j in judgements)
+    certainty = CERTAINTIES[max(0, min(3, score))]
+    return GradeAssessment(drug, disease, outcome, certainty, start, tuple(judgements),
+                           tuple(s.id for s in body), total_n or None, start_reason)
+

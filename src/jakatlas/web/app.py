@@ -1,0 +1,162 @@
+"""Build the web app: JSON API under /api/v1, FHIR R5 under /fhir, server-rendered pages elsewhere."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from jakatlas import __version__
+from jakatlas.errors import (
+    AuthError,
+    DataFileError,
+    InputError,
+    JakatlasError,
+    NetworkError,
+    NotFoundError,
+    StatisticsError,
+    StorageError,
+)
+from jakatlas.store.db import ENV_VAR
+from jakatlas.web.cache import ResponseCacheMiddleware
+from jakatlas.web.deps import AppContext, WebSettings
+from jakatlas.web.fhir import FHIR_JSON, operation_outcome
+from jakatlas.web.routers import api_atlas, api_extract, api_studies, fhir, meta, pages, session
+from jakatlas.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
+from jakatlas.web.templating import render_error
+
+__all__ = ["create_app", "create_app_from_env"]
+
+_STATUS: list[tuple[type[JakatlasError], int]] = [
+    (NotFoundError, 404), (AuthError, 401), (InputError, 400), (StatisticsError, 422),
+    (StorageError, 503), (NetworkError, 502), (DataFileError, 500),
+]
+_FHIR_CODES = {404: "not-found", 401: "login", 403: "forbidden", 400: "invalid", 422: "invalid", 503: "transient"}
+
+
+def _is_api(request: Request) -> bool:
+    p = request.url.path
+    return p.startswith(("/api/", "/health", "/openapi.json"))
+
+
+def _is_fhir(request: Request) -> bool:
+    return request.url.path.startswith("/fhir")
+
+
+def _error_response(request: Request, status: int, error: str, hint: str | None = None,
+                    suggestions: list[str] | None = None, headers: dict[str, str] | None = None) -> Response:
+    if _is_fhir(request):
+        body = operation_outcome(error, code=_FHIR_CODES.get(status, "processing"), hint=hint).model_dump_json()
+        return Response(body, status_code=status, media_type=FHIR_JSON, headers=headers)
+    if _is_api(request):
+        return JSONResponse({"error": error, "hint": hint, "suggestions": suggestions or []}, status_code=status,
+                            headers=headers)
+    return render_error(request, status, error, hint, suggestions or [], headers=headers)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(JakatlasError)
+    async def jakatlas_error(request: Request, exc: JakatlasError) -> Response:
+        status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 500)
+        suggestions = exc.suggestions if isinstance(exc, NotFoundError) else []
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return _error_response(request, status, exc.message, exc.hint, suggestions, headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail: Any = exc.detail
+        if isinstance(detail, dict):
+            error, hint = str(detail.get("error", "")), detail.get("hint")
+        else:
+            error, hint = str(detail), None
+            if exc.status_code == 404:
+                hint = "Check the address, or search for a disease or drug."
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return _error_response(request, exc.status_code, error, hint, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return JSONResponse({"detail": _plain(exc.errors())}, status_code=422)
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return _error_response(request, 400 if not _is_fhir(request) else 422,
+                               f"Invalid request ({where}: {first.get('msg', 'invalid value')}).")
+
+    @app.exception_handler(ValidationError)
+    async def invalid_record(request: Request, exc: ValidationError) -> Response:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return _error_response(request, 422, f"The change makes the record invalid ({where}: {first['msg']}).",
+                               "Fix the field and send it again.")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method any route accepts for this path (Starlette reports only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
+            methods |= route.methods or set()
+    return sorted(methods)
+
+
+def _plain(errors: Any) -> Any:
+    """Validation errors without the raw input (which may be a whole document)."""
+    return [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in errors]
+
+
+def _plotly_js() -> Path:
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def create_app(db_url: str | None = None, *, settings: WebSettings | None = None) -> FastAPI:
+    """The web app for the atlas at ``db_url`` (default: ``$JAKATLAS_DB`` or the user's SQLite file)."""
+    settings = settings or WebSettings()
+    app = FastAPI(
+        title="jakatlas",
+        version=__version__,
+        summary="Living evidence atlas for JAK inhibitors in dermatology.",
+        description="Read the atlas (diseases, drugs, studies, evidence map, FHIR R5 Evidence) and curate "
+                    "candidate evidence with a curator token (`Authorization: Bearer TOKEN`).",
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    app.state.ctx = AppContext(db_url, settings)
+    _install_handlers(app)
+    for r in (meta.router, api_atlas.router, api_studies.router, api_extract.router, fhir.router,
+              session.router, pages.router):
+        app.include_router(r)
+
+    plotly_js = _plotly_js()
+
+    @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_bundle() -> Response:
+        if not plotly_js.is_file():
+            return Response("/* plotly is not installed */", media_type="text/javascript", status_code=404)
+        return FileResponse(plotly_js, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=604800"})
+
+    app.mount("/static", StaticFiles(directory=str(resources.files("jakatlas.web") / "static")), name="static")
+    app.add_middleware(ResponseCacheMiddleware, cache=app.state.ctx.cache)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """App factory for ``uvicorn --factory`` and multi-worker servers: the URL comes from ``$JAKATLAS_DB``."""
+    return create_app(os.environ.get(ENV_VAR))

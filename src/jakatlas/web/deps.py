@@ -1,0 +1,123 @@
+"""Dependencies shared by the routers: the app context, curator authentication and CSRF."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from jakatlas.errors import AuthError
+from jakatlas.store.atlas import Atlas
+from jakatlas.store.curation import verify_token
+from jakatlas.web.cache import AtlasCache
+from jakatlas.web.security import RateLimiter
+
+__all__ = [
+    "WebSettings",
+    "AppContext",
+    "get_ctx",
+    "Ctx",
+    "SESSION_COOKIE",
+    "PRE_COOKIE",
+    "require_curator",
+    "Curator",
+    "page_user",
+    "csrf_for",
+    "check_csrf",
+]
+
+SESSION_COOKIE = "jakatlas_session"
+PRE_COOKIE = "jakatlas_presession"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Limits of the web app (defaults suit a single-user laptop and a small team server alike)."""
+
+    max_body_bytes: int = 1_000_000
+    extract_per_window: int = 30
+    rate_window_seconds: float = 60.0
+    cache_entries: int = 2048
+    cache_probe_seconds: float = 0.25
+    page_size: int = 50
+    max_page_size: int = 500
+
+
+class AppContext:
+    """What every request needs: the atlas, its read cache and the rate limiter."""
+
+    def __init__(self, url: str | None, settings: WebSettings) -> None:
+        self.atlas = Atlas(url)
+        self.settings = settings
+        self.cache = AtlasCache(self.atlas.url, max_entries=settings.cache_entries,
+                                probe_interval=settings.cache_probe_seconds)
+        self.extract_limiter = RateLimiter(settings.extract_per_window, settings.rate_window_seconds)
+
+
+def get_ctx(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+
+_bearer = HTTPBearer(auto_error=False, description="Curator token from 'jakatlas token create NAME'.")
+
+
+def _unauthorised(message: str, hint: str | None) -> HTTPException:
+    return HTTPException(401, detail={"error": message, "hint": hint}, headers={"WWW-Authenticate": "Bearer"})
+
+
+def require_curator(
+    ctx: Ctx, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str:
+    """The curator's name from ``Authorization: Bearer TOKEN`` (401 when missing or unknown)."""
+    try:
+        return verify_token(ctx.atlas, creds.credentials if creds else None)
+    except AuthError as exc:
+        raise _unauthorised(exc.message, exc.hint) from exc
+
+
+Curator = Annotated[str, Depends(require_curator)]
+
+
+@dataclass(frozen=True)
+class PageUser:
+    """A curator signed in through the sign-in form (the cookie holds their token)."""
+
+    name: str
+    csrf: str
+
+
+def csrf_for(secret: str) -> str:
+    """Form token derived from a secret the browser holds only in an HttpOnly cookie."""
+    return hmac.new(secret.encode(), b"jakatlas-csrf-v1", hashlib.sha256).hexdigest()
+
+
+def page_user(request: Request) -> PageUser | None:
+    """The signed-in curator of a page request, or ``None`` (a stale cookie is ignored)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        name = verify_token(get_ctx(request).atlas, token)
+    except AuthError:
+        return None
+    return PageUser(name=name, csrf=csrf_for(token))
+
+
+def presession(request: Request) -> str:
+    """The anonymous visitor's CSRF secret (a fresh one when the cookie is missing)."""
+    return request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
+
+
+def check_csrf(expected_secret: str | None, submitted: str | None) -> None:
+    """403 unless ``submitted`` is the form token of ``expected_secret``."""
+    if not expected_secret or not submitted or not hmac.compare_digest(csrf_for(expected_secret), submitted):
+        raise HTTPException(403, detail={"error": "The form has expired or did not come from this site.",
+                                         "hint": "Reload the page and try again."})

@@ -1,0 +1,101 @@
+"""JSON API: diseases, drugs, search, evidence map and comparison."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from jakatlas.store.views import EvidenceRow
+from jakatlas.web import present
+from jakatlas.web.deps import Ctx
+from jakatlas.web.schemas import (
+    CompareOut,
+    DiseaseDetail,
+    DiseaseSummary,
+    DrugDetail,
+    DrugSummary,
+    ErrorOut,
+    EvidenceMapOut,
+    SearchOut,
+)
+from jakatlas.web.tables import CSV_TYPE, Format, Responses, table_response
+
+router = APIRouter(prefix="/api/v1", tags=["atlas"])
+
+FormatQ = Annotated[Format, Query(alias="format", description="json, or csv to download the table.")]
+TABLE: Responses = {200: {"content": {CSV_TYPE.split(";")[0]: {"schema": {"type": "string"}}}}}
+NOT_FOUND: Responses = {404: {"model": ErrorOut, "description": "Unknown name; suggestions list close matches."}}
+EVIDENCE_COLUMNS = ["id", "status", "drugs", "dose", "comparators", "diseases", "design", "phase", "n", "duration",
+                    "result", "evidence_level", "citation", "sources"]
+
+
+def evidence_table(rows: list[EvidenceRow], fmt: Format, name: str, payload: object) -> Response:
+    return table_response([r.model_dump() for r in rows], EVIDENCE_COLUMNS, fmt=fmt, name=name, payload=payload)
+
+
+@router.get("/diseases", response_model=list[DiseaseSummary], responses=TABLE)
+def list_diseases(ctx: Ctx, fmt: FormatQ = "json") -> Response:
+    """Every disease of the knowledge base with its study counts and best evidence level."""
+    rows = present.disease_summaries(ctx)
+    cols = ["id", "name", "abbreviations", "synonyms", "identifiers", "studies", "candidates", "best_level", "url"]
+    return table_response([r.model_dump() for r in rows], cols, fmt=fmt, name="diseases")
+
+
+@router.get("/diseases/{name}", response_model=DiseaseDetail, responses={**TABLE, **NOT_FOUND})
+def get_disease(name: str, ctx: Ctx, fmt: FormatQ = "json") -> Response:
+    """One disease (id, name, synonym, abbreviation or variant) with its curated and candidate evidence.
+
+    With ``format=csv`` the evidence table is returned.
+    """
+    d = present.resolve_disease(name)
+    detail = present.disease_detail(ctx, d)
+    return evidence_table(detail.evidence + detail.candidates, fmt, f"{d.id}-evidence",
+                          detail.model_dump(mode="json"))
+
+
+@router.get("/drugs", response_model=list[DrugSummary], responses=TABLE)
+def list_drugs(ctx: Ctx, fmt: FormatQ = "json") -> Response:
+    """Every drug of the knowledge base (JAK and TYK2 inhibitors first)."""
+    rows = present.drug_summaries(ctx)
+    cols = ["id", "name", "drug_class", "brands", "codes", "targets", "status", "boxed_warning", "studies", "url"]
+    return table_response([r.model_dump() for r in rows], cols, fmt=fmt, name="drugs")
+
+
+@router.get("/drugs/{name}", response_model=DrugDetail, responses={**TABLE, **NOT_FOUND})
+def get_drug(name: str, ctx: Ctx, fmt: FormatQ = "json") -> Response:
+    """One drug (INN, brand, development code or synonym) with selectivity, approvals and evidence."""
+    g = present.resolve_drug(name)
+    detail = present.drug_detail(ctx, g)
+    return evidence_table(detail.evidence, fmt, f"{g.id}-evidence", detail.model_dump(mode="json"))
+
+
+@router.get("/search", response_model=SearchOut)
+def search(q: Annotated[str, Query(max_length=200, description="Name, synonym, abbreviation or code.")]) -> SearchOut:
+    """Resolve a disease or drug name exactly, and list names containing the query."""
+    return present.search(q)
+
+
+@router.get("/evidence-map", response_model=EvidenceMapOut, responses=TABLE)
+def evidence_map(ctx: Ctx, fmt: FormatQ = "json") -> Response:
+    """The disease x drug evidence map of curated studies."""
+    emap = present.evidence_map(ctx)
+    cols = ["disease", "drug", "studies", "patients", "best_level", "study_ids"]
+    return table_response([c.model_dump() for c in emap.cells], cols, fmt=fmt, name="evidence-map",
+                          payload=emap.model_dump())
+
+
+@router.get("/compare", response_model=CompareOut, responses={**TABLE, **NOT_FOUND})
+def compare(
+    ctx: Ctx,
+    disease: Annotated[str, Query(max_length=200)],
+    drug: Annotated[list[str], Query(min_length=1, max_length=8, description="Repeat for each drug.")],
+    fmt: FormatQ = "json",
+) -> Response:
+    """Several drugs side by side for one disease."""
+    d = present.resolve_disease(disease)
+    out = present.compare(ctx, d, [present.resolve_drug(x) for x in dict.fromkeys(drug)])
+    cols = ["drug", "targets", "selectivity", "boxed_warning", "approved_for_disease", "studies", "best_level",
+            "largest_n", "designs", "results", "adverse_events"]
+    return table_response([c.model_dump() for c in out.columns], cols, fmt=fmt, name=f"compare-{d.id}",
+                          payload=out.model_dump())

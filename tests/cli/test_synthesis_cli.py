@@ -1,0 +1,92 @@
+"""CLI: dossier, map, grade and mechanism commands (exact messages for the failure modes)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from jakatlas.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["jakatlas", *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def built(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> str:
+    monkeypatch.setenv("JAKATLAS_DB", sqlite_url)
+    code, _, _ = run(capsys, monkeypatch, "build")
+    assert code == 0
+    return sqlite_url
+
+
+def test_dossier_markdown_and_html(built: str, tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "hs.md"
+    code, text, _ = run(capsys, monkeypatch, "dossier", "HS", "--out", str(out))
+    assert code == 0
+    assert text.startswith(f"Wrote the hidradenitis suppurativa dossier to {out} (8 studies, ")
+    assert "Kirby 2024" in out.read_text(encoding="utf-8")
+    assert (tmp_path / "hs-forest-1.png").exists()
+    page = tmp_path / "hs.html"
+    code, _, _ = run(capsys, monkeypatch, "dossier", "acne inversa", "--out", str(page))
+    assert code == 0 and page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_dossier_unknown_extension(built: str, tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(capsys, monkeypatch, "dossier", "HS", "--out", str(tmp_path / "hs.docx"))
+    assert code == 2
+    assert err == ("Error: Cannot write a dossier to 'hs.docx': unknown extension '.docx'. "
+                   "Use one of .md, .markdown, .html, .htm, .pdf.\n")
+
+
+def test_dossier_unknown_disease_suggests(built: str, tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(capsys, monkeypatch, "dossier", "hidradenitis supurativa", "--out", str(tmp_path / "x.md"))
+    assert code == 2
+    assert err == ("Error: No disease named 'hidradenitis supurativa'. "
+                   "Did you mean 'hidradenitis suppurativa'?\n")
+
+
+def test_map_png_and_unknown_extension(built: str, tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "map.png"
+    code, text, _ = run(capsys, monkeypatch, "map", "--out", str(out), "--size", "studies")
+    assert code == 0 and out.read_bytes().startswith(b"\x89PNG")
+    assert text.startswith(f"Wrote {out}: ") and "disease-drug pairs" in text
+    code, _, err = run(capsys, monkeypatch, "map", "--out", str(tmp_path / "map.jpg"))
+    assert code == 2
+    assert err == "Error: Cannot write a map to 'map.jpg': unknown extension '.jpg'. Use one of .png, .svg, .html.\n"
+
+
+def test_grade_json(built: str, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, monkeypatch, "grade", "hidradenitis suppurativa", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    povo = next(g for g in data["grades"] if g["drug"] == "povorcitinib" and g["outcome"] == "HiSCR")
+    assert povo["certainty"] == "moderate"
+    assert povo["reasons"][0].startswith("Started at high")
+    assert {x["study_id"] for x in data["levels"]} >= {"kirby2024-povorcitinib-ph2", "alavi2022-study1"}
+
+
+def test_mechanism_markdown_with_concentration(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, monkeypatch, "mechanism", "HS", "--concentration", "50", "--format", "md")
+    assert code == 0
+    assert out.startswith("# Mechanism coverage: hidradenitis suppurativa\n")
+    assert "| baricitinib | JAK1/JAK2 | 100% |" in out
+    assert "- JAK-independent (not covered by any JAK inhibitor): IL-1, TNF, IL-17A." in out
+    assert "Hill model assumptions: Enzyme (cell-free) IC50 values are not cellular potency" in out
+
+
+@pytest.mark.parametrize("command", ["dossier", "map", "grade", "mechanism"])
+def test_help_has_an_example(command: str, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, monkeypatch, command, "--help")
+    assert code == 0
+    assert "Example: jakatlas " + command in " ".join(out.split())

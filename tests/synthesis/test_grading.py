@@ -1,0 +1,147 @@
+"""OCEBM 2011 levels and GRADE certainty: rules, reasons in words, and the shipped HS evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from jakatlas.data import knowledge_base
+from jakatlas.models.evidence import Comparator, DiseaseRef, Intervention, Study
+from jakatlas.models.knowledge import CuratedStudy
+from jakatlas.synthesis.disease import synthesise
+from jakatlas.synthesis.grading import EffectEvidence, grade_outcome, ocebm_level
+
+
+def _study(sid: str = "s", *, design: str | None = "rct", n: int | None = 400, comparator: str | None = "placebo",
+           drugs: tuple[str, ...] = ("tofacitinib",)) -> Study:
+    return Study(id=sid, design=design, n=n,  # type: ignore[arg-type]
+                 interventions=[Intervention(name=d) for d in drugs],
+                 comparators=[Comparator(name=comparator)] if comparator else [],
+                 diseases=[DiseaseRef(name="lichen planus")])
+
+
+def _curated(sid: str, *, title: str, result: str = "r", confirmed: bool = True, **kw: object) -> CuratedStudy:
+    base = _study(sid, **kw).model_dump()  # type: ignore[arg-type]
+    return CuratedStudy(**base, title=title, citation="c", sources=["S3"], result=result, confirmed=confirmed)
+
+
+@pytest.mark.parametrize(("design", "n", "comparator", "level"), [
+    ("rct", 200, "placebo", 2),
+    ("rct", 20, "placebo", 3),
+    ("open_label_trial", 66, "methotrexate", 3),
+    ("open_label_trial", 10, None, 4),
+    ("cohort", 515, "calcineurin inhibitor", 3),
+    ("cohort", 88, None, 4),
+    ("case_series", 3, None, 4),
+    ("case_report", 1, None, 4),
+    ("preclinical", None, None, 5),
+    (None, None, None, None),
+])
+def test_ocebm_level_from_design_controls_and_size(design: str | None, n: int | None, comparator: str | None,
+                                                   level: int | None) -> None:
+    assert ocebm_level(_study(design=design, n=n, comparator=comparator)).level == level
+
+
+def test_small_rct_is_graded_down_with_a_reason() -> None:
+    lv = ocebm_level(_study(n=20))
+    assert lv.reason == "Randomised trial graded down one level for imprecision (only 20 patients; level 3)."
+
+
+def test_curated_level_is_kept_and_disagreement_reported() -> None:
+    st = knowledge_base().studies["brumfiel-ruxolitinib-cream-clp-ph2"]
+    lv = ocebm_level(st)
+    assert (lv.level, lv.curated, lv.computed) == (3, 3, 4)
+    assert lv.disagreement is not None
+    assert lv.disagreement.startswith("Curated level 3 differs from the level 4 derived from the design")
+
+
+def test_every_shipped_study_gets_a_level_or_says_why_not() -> None:
+    for st in knowledge_base().studies.values():
+        lv = ocebm_level(st)
+        assert lv.level in (1, 2, 3, 4, 5) or lv.reason == "Design not reported, so no level can be derived."
+
+
+def test_large_precise_primary_rct_evidence_is_high() -> None:
+    g = grade_outcome([_study("a", n=400)], drug="tofacitinib", disease="lichen planus", outcome="PGA",
+                      effect=EffectEvidence("RD", 15.0, 8.0, 22.0))
+    assert g.certainty == "high"
+    assert g.start_reason == "Started at high: 1 randomised trial."
+    assert all(j.change == 0 for j in g.judgements)
+
+
+def test_small_trial_with_ci_crossing_no_effect_is_rated_down_twice() -> None:
+    g = grade_outcome([_study("a", n=68)], drug="upadacitinib", disease="hs", outcome="HiSCR",
+                      effect=EffectEvidence("RD", 14.5, -10.2, 33.9))
+    assert g.certainty == "low"
+    imp = next(j for j in g.judgements if j.domain == "imprecision")
+    assert imp.change == -2
+    assert imp.reason == ("Rated down two levels for imprecision: only 68 patients in total, fewer than the ~300 "
+                          "of an optimal information size and the confidence interval of RD +14.5 pp (95% CI "
+                          "-10.2 to +33.9) includes no effect.")
+
+
+def test_case_series_only_is_very_low_with_risk_of_bias_reason() -> None:
+    g = grade_outcome([_study("a", design="case_series", n=3, comparator=None)], drug="tofacitinib",
+                      disease="lichen planus", outcome="PGA")
+    assert g.start == "low" and g.certainty == "very low"
+    rob = next(j for j in g.judgements if j.domain == "risk of bias")
+    assert rob.change == -2 and "only case reports or case series" in rob.reason
+
+
+def test_heterogeneity_above_fifty_percent_rates_down() -> None:
+    g = grade_outcome([_study("a"), _study("b"), _study("c")], drug="x", disease="y", outcome="z",
+                      effect=EffectEvidence("RD", 20.0, 10.0, 30.0, k=3, i2=72.0))
+    inc = next(j for j in g.judgements if j.domain == "inconsistency")
+    assert inc.change == -1
+    assert inc.reason == "Rated down one level for inconsistency: I² = 72% across 3 studies (above 50%)."
+    assert g.certainty == "moderate"
+
+
+def test_large_effect_rates_up_unbiased_observational_evidence_only() -> None:
+    cohort = _study("a", design="cohort", n=515, comparator="calcineurin inhibitor")
+    big = EffectEvidence("RD", -30.0, -40.0, -20.0, rr=(0.3, 0.2, 0.45))
+    up = grade_outcome([cohort], drug="tofacitinib", disease="dm", outcome="death", effect=big)
+    assert up.certainty == "moderate"
+    assert any(j.domain == "large effect" and j.change == 1 for j in up.judgements)
+    retro = _curated("b", title="Retrospective cohort", design="cohort", n=515, comparator="calcineurin inhibitor")
+    kept = grade_outcome([retro], drug="tofacitinib", disease="dm", outcome="death", effect=big)
+    judged = next(j for j in kept.judgements if j.domain == "large effect")
+    assert judged.change == 0 and "plausible bias" in judged.reason
+    assert kept.certainty == "very low"
+
+
+def test_secondary_only_sources_and_surrogates_are_indirect() -> None:
+    st = _curated("a", title="Topline news", confirmed=False, n=400)
+    g = grade_outcome([st], drug="x", disease="y", outcome="ultrasound skin thickness",
+                      effect=EffectEvidence("RD", 15.0, 8.0, 22.0), sources=knowledge_base().sources)
+    ind = next(j for j in g.judgements if j.domain == "indirectness")
+    assert ind.change == -2
+    assert "surrogate" in ind.reason and "secondary sources" in ind.reason
+
+
+def test_open_label_extension_is_not_an_open_label_trial() -> None:
+    st = _curated("a", title="Cream vs vehicle", result="16 weeks, then a 16-week open-label extension.", n=400)
+    g = grade_outcome([st], drug="x", disease="y", outcome="IGA", effect=EffectEvidence("RD", 15.0, 8.0, 22.0))
+    assert next(j for j in g.judgements if j.domain == "risk of bias").change == 0
+
+
+def test_unknown_sample_sizes_are_said_not_counted_as_small() -> None:
+    g = grade_outcome([_study("a", n=100), _study("b", n=None)], drug="x", disease="y", outcome="z",
+                      effect=EffectEvidence("RD", 15.0, 8.0, 22.0, k=2, i2=0.0))
+    imp = next(j for j in g.judgements if j.domain == "imprecision")
+    assert imp.change == 0
+    assert "1 study does not report n, so the information size (at least 100 patients) could not be checked" in imp.reason
+
+
+def test_hidradenitis_grades_from_the_shipped_evidence() -> None:
+    kb = knowledge_base()
+    hs = kb.disease("HS")
+    syn = synthesise(hs, kb.studies_for(disease=hs.name), kb)
+    povo = syn.grade_for("povorcitinib", "HiSCR")
+    assert povo is not None and povo.certainty == "moderate"
+    assert povo.start_reason == "Started at high: 4 randomised trials (1 non-randomised study not used for the rating)."
+    assert any(j.domain == "indirectness" and j.change == -1 for j in povo.judgements)
+    upa = syn.grade_for("upadacitinib", "HiSCR")
+    assert upa is not None and upa.certainty == "low"
+    tofa = syn.grade_for("tofacitinib", "clinical response (narrative)")
+    assert tofa is not None and tofa.certainty == "very low"
+    assert all(g.summary.startswith(f"Certainty {g.certainty.upper()}. Started at ") for g in syn.grades)
