@@ -126,3 +126,19 @@ def test_token_create_prints_secret_once(built: str, capsys, monkeypatch) -> Non
     assert code == 1
     assert err == ("Error: A token named 'alice' already exists. "
                    "Choose another name or revoke it with 'jakatlas token revoke NAME'.\n")
+
+
+def test_add_missing_file_is_one_line(built: str, capsys, monkeypatch, tmp_path) -> None:
+    code, out, err = run(capsys, monkeypatch, "add", str(tmp_path / "missing.txt"))
+    assert code == 2
+    assert err == f"Error: {tmp_path / 'missing.txt'}: no such file; check the path.\n"
+
+
+def test_add_is_idempotent(built: str, capsys, monkeypatch, tmp_path) -> None:
+    doc = tmp_path / "case.txt"
+    doc.write_text("A 54-year-old woman with erosive oral lichen planus was treated with tofacitinib 5 mg "
+                   "twice daily; her ulcers healed after 12 weeks. No adverse events were observed.\n")
+    code, out, _ = run(capsys, monkeypatch, "add", str(doc))
+    assert code == 0 and out.startswith("Added 1 candidate studies from ") and out.endswith("(0 already present).\n")
+    code, out, _ = run(capsys, monkeypatch, "add", str(doc))
+    assert out.endswith("Added 0 candidate studies from " + str(doc) + " (1 already present).\n")

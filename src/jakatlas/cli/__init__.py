@@ -27,7 +27,14 @@ def main() -> None:
     try:
         app()
     except JakatlasError as exc:
-        from rich.console import Console
+        _fail(str(exc), exc.exit_code)
+    except OSError as exc:  # files the command was pointed at: missing, unreadable, a folder...
+        where = f": {exc.filename}" if exc.filename else ""
+        _fail(f"{exc.strerror or exc}{where}. Check the path and its permissions.", 2)
 
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"Error: {exc}", markup=False)
-        sys.exit(exc.exit_code)
+
+def _fail(message: str, code: int) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"Error: {message}", markup=False)
+    sys.exit(code)

@@ -174,8 +174,10 @@ def add(
     from jakatlas.extract import extract
     from jakatlas.ingest.readers import read_document
 
-    doc = read_document(path.read_bytes() if str(path) != "-" else typer.get_binary_stream("stdin").read(),
-                        name=str(path))
+    if str(path) == "-":
+        doc = read_document(typer.get_binary_stream("stdin").read(), name="<stdin>")
+    else:
+        doc = read_document(path)
     result = extract(doc)
     report = Atlas(db).add_candidates(result, doc.text)
     console.print(f"Added {len(report.added)} candidate studies from {path} "

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from jakatlas.data import knowledge_base
+from jakatlas.data import KnowledgeBase, knowledge_base
 from jakatlas.models.knowledge import Disease, Drug
 from jakatlas.store.atlas import Atlas, StudyRecord
 
-__all__ = ["EvidenceRow", "DiseaseView", "DrugView", "evidence_row", "disease_view", "drug_view", "lookup"]
+__all__ = ["study_links", "EvidenceRow", "DiseaseView", "DrugView", "evidence_row", "disease_view", "drug_view", "lookup"]
 
 
 class EvidenceRow(BaseModel):
@@ -64,6 +65,34 @@ def _result_text(data: dict[str, Any]) -> str:
     return "; ".join(parts) or "no outcome figures extracted"
 
 
+_DOI = re.compile(r"\bDOI:?\s*(10\.\d{4,9}/[^\s;,()]+[^\s;,().])", re.I)
+_PMID = re.compile(r"\bPMID:?\s*(\d{5,9})\b", re.I)
+_PMC = re.compile(r"\b(PMC\d{5,9})\b")
+
+
+def study_links(d: dict[str, Any], kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """Links that identify this study: its registry ids and the PMID/DOI/PMCID in its citation.
+
+    Source-level links are used only when the study has none of its own, because one source tag
+    may cover several papers.
+    """
+    own: list[tuple[str, str]] = []
+    cite = str(d.get("citation") or "")
+    own += [(f"PMID {m}", f"https://pubmed.ncbi.nlm.nih.gov/{m}/") for m in _PMID.findall(cite)]
+    own += [(f"DOI {m}", f"https://doi.org/{m}") for m in _DOI.findall(cite)]
+    own += [(m, f"https://pmc.ncbi.nlm.nih.gov/articles/{m}/") for m in _PMC.findall(cite)]
+    own += [(n, f"https://clinicaltrials.gov/study/{n}") for n in d.get("registry_ids", [])
+            if n.upper().startswith("NCT")]
+    if own:
+        return list(dict.fromkeys(own))
+    out: list[tuple[str, str]] = []
+    for tag in d.get("sources", []):
+        src = kb.sources.get(tag)
+        if src:
+            out.extend(src.links())
+    return list(dict.fromkeys(out))
+
+
 def evidence_row(rec: StudyRecord) -> EvidenceRow:
     """Flatten a stored study for tables (dose and frequency of the interventions joined)."""
     d = rec.data
@@ -71,14 +100,7 @@ def evidence_row(rec: StudyRecord) -> EvidenceRow:
     ivs = d.get("interventions", [])
     doses = [" ".join(x for x in (i.get("dose"), i.get("frequency")) if x) for i in ivs]
     dur = d.get("duration")
-    links: list[tuple[str, str]] = []
-    for tag in d.get("sources", []):
-        src = kb.sources.get(tag)
-        if src:
-            links.extend(src.links())
-    for nct in d.get("registry_ids", []):
-        if nct.upper().startswith("NCT"):
-            links.append((nct, f"https://clinicaltrials.gov/study/{nct}"))
+    links = study_links(d, kb)
     return EvidenceRow(
         id=rec.id,
         status=rec.status,
@@ -94,7 +116,7 @@ def evidence_row(rec: StudyRecord) -> EvidenceRow:
         evidence_level=d.get("evidence_level"),
         citation=d.get("citation"),
         sources=list(d.get("sources", [])),
-        links=list(dict.fromkeys(links)),
+        links=links,
     )
 
 
