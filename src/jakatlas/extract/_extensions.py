@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-__all__ = ["DOC_EXTENSIONS", "SPAN_EXTENSIONS", "doc_text", "register_extensions"]
+__all__ = ["DOC_EXTENSIONS", "SPAN_EXTENSIONS", "doc_text", "may_hold_study", "register_extensions"]
 
 #: Doc-level slots: name -> meaning.
 DOC_EXTENSIONS: dict[str, str] = {
@@ -51,3 +51,10 @@ def doc_text(doc: Doc) -> str:
         text = doc.text
         doc._.text = text
     return text
+
+
+def may_hold_study(doc: Doc) -> bool:
+    """A study needs a drug and a disease: without both among the entities, the number, cue and
+    assembly components have nothing to do (their output would be empty anyway)."""
+    labels = {e.label_ for e in doc.ents}
+    return "DRUG" in labels and "DISEASE" in labels

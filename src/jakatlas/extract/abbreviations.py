@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 
 from jakatlas.extract._extensions import doc_text
 from jakatlas.extract.types import Abbreviation
+from jakatlas.extract.vocab import Vocabulary
 
 __all__ = ["AbbreviationResolver", "best_long_form", "find_abbreviations", "make_abbreviation_resolver"]
 
@@ -89,12 +90,25 @@ def find_abbreviations(text: str, start: int = 0, end: int | None = None) -> lis
     return out
 
 
+_GENERIC_WORDS = frozenset({"disease", "disorder", "syndrome", "score", "scale", "index", "rating", "global",
+                            "assessment", "chronic", "severity", "total", "response", "treatment"})
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _GENERIC_WORDS}
+
+
 class AbbreviationResolver:
     """Finds definitions; short forms of recognised long forms become entities of the same kind.
 
-    A short form defined with a long form that is *not* the knowledge-base entity it would
-    otherwise match ("Alzheimer disease (AD)") stops matching that entity in this document.
+    A short form defined with a long form that shares no content word with the knowledge-base
+    entity it would otherwise match ("Alzheimer disease (AD)") stops matching it in this document.
     """
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.words: dict[str, set[str]] = {}
+        for t in vocabulary.terms:
+            self.words.setdefault(t.id, set()).update(_content_words(t.text))
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -105,16 +119,17 @@ class AbbreviationResolver:
             return doc
         ents = list(doc.ents)
         resolved: dict[str, Span] = {}
-        unresolved: set[str] = set()
+        unresolved: dict[str, set[str]] = {}
         for a in abbrevs:
             lf = next((e for e in ents if e.end_char == a.long_end and e.start_char >= a.long_start - 1
                        and e.label_ != "REGISTRY_ID"), None)
             if lf is not None:
                 resolved[a.short] = lf
-            elif not any(e.start_char == a.short_start and e.text == a.short for e in ents):
-                unresolved.add(a.short)
+            else:
+                unresolved[a.short] = _content_words(a.long)
         if unresolved:
-            ents = [e for e in ents if not (e.text in unresolved and e.label_ in ("DISEASE", "OUTCOME_MEASURE"))]
+            ents = [e for e in ents if not (e.text in unresolved and e.label_ in ("DISEASE", "OUTCOME_MEASURE")
+                                            and not unresolved[e.text] & self.words.get(e.kb_id_, set()))]
         if resolved:
             taken = [(e.start_char, e.end_char) for e in ents]
             pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(resolved, key=len, reverse=True)))
@@ -135,7 +150,12 @@ class AbbreviationResolver:
         return doc
 
 
-@Language.factory("jakatlas_abbreviations", assigns=["doc._.abbreviations", "doc.ents"], requires=["doc.ents"])
-def make_abbreviation_resolver(nlp: Language, name: str) -> AbbreviationResolver:
+@Language.factory(
+    "jakatlas_abbreviations",
+    default_config={"vocabulary": {"@misc": "jakatlas.vocabulary.v1"}},
+    assigns=["doc._.abbreviations", "doc.ents"],
+    requires=["doc.ents"],
+)
+def make_abbreviation_resolver(nlp: Language, name: str, *, vocabulary: Vocabulary) -> AbbreviationResolver:
     """Factory: Schwartz & Hearst abbreviation definitions resolved to entities."""
-    return AbbreviationResolver()
+    return AbbreviationResolver(vocabulary)

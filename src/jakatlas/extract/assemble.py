@@ -11,7 +11,12 @@ entity-grid view of local coherence, Barzilay & Lapata 2008, reduced to drugs an
   or a disease whose drug is the heading's) continues the current study when it fits, reopens an
   earlier one with the same drug, disease and variant, or starts a new one when it brings its
   own sample size, design or variant;
+* named trials ("BRAVE-AA1 and BRAVE-AA2", "In DELTA 2, ...") address studies of their own,
+  and each figure of a sentence naming two trials goes to its own trial;
 * other sentences add their numbers to the current study.
+
+A group whose members are never addressed one by one ("THRIVE-AA1 and THRIVE-AA2 (1220 patients
+in total)") is reported as one study with the pooled figures.
 
 Unnamed-class statements ("JAK inhibition has shown efficacy in cases of X") make studies of
 'jak inhibitor' only when they report on cases or cite sources and are not the lead summary of
@@ -21,15 +26,18 @@ of its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jakatlas.extract.drafts import (
+    DESIGN_KEYS,
     Draft,
     attach,
     collapse,
     finish,
     group_size,
+    has_evidence,
     intro_n,
     introduces_study,
     leading_ordinals,
@@ -43,6 +51,8 @@ from jakatlas.models.evidence import Span, Study
 
 __all__ = ["assemble"]
 
+_ARM_BEFORE = re.compile(r"[\s-]*(?:group|arm|cohort|-treated|treated)\b", re.I)
+
 
 @dataclass
 class _State:
@@ -50,6 +60,7 @@ class _State:
     para: int = -1
     section_drugs: list[str] = field(default_factory=list)
     section_diseases: list[Ent] = field(default_factory=list)
+    section_cues: set[str] = field(default_factory=set)
     para_disease: Ent | None = None
     current: list[Draft] = field(default_factory=list)
     group: list[Draft] = field(default_factory=list)
@@ -71,6 +82,7 @@ class _Assembler:
 
     def _new(self, drugs: list[str], disease: Ent, s: Sent) -> Draft:
         d = Draft(list(dict.fromkeys(drugs)), disease.id, disease.variant, s.section)
+        d.cues |= self.st.section_cues  # 'Tofacitinib for X: a prospective case series'
         self.drafts.append(d)
         for p in self.st.pending:
             attach(d, p)
@@ -128,6 +140,8 @@ class _Assembler:
         self.st = st = _State(section=s.section, para=-1)
         st.section_drugs = [e.id for e in s.drugs] or prev.section_drugs
         st.section_diseases = list(s.diseases) or prev.section_diseases
+        own = {c.value for c in s.cues if c.kind == "design"}
+        st.section_cues = own if (own or s.drugs or s.diseases) else prev.section_cues
         if leading_ordinals(s) or s.of("REGISTRY_ID"):
             st.group = prev.group
             st.para_disease = prev.para_disease if not s.diseases else None
@@ -191,6 +205,7 @@ class _Assembler:
                 st.current = list(group)
                 for d in group:
                     attach(d, s, registry=False, counts=False)
+                    d.group_n = sentence_n(s)
                 return []
         if s.has("group_ref") and not ordinals and st.group:
             st.current = list(st.group)
@@ -227,7 +242,8 @@ class _Assembler:
             if not named and not self._class_ok(s, diseases):
                 return []
             if named and not self._drug_ok(s, diseases):
-                return [d for d in st.current if set(named) <= set(d.drugs)] if not diseases else []
+                wanted = {x.id for x in diseases}
+                return [d for d in st.current if set(named) <= set(d.drugs) and (not wanted or d.disease in wanted)]
             targets_d = diseases or ([x] if (x := self._context_disease(named)) else [])
             if not targets_d:
                 return []
@@ -307,7 +323,8 @@ class _Assembler:
         phases = s.cue_values("phase")
         other_reg = bool(regs and d.registry_ids and not set(regs) & set(d.registry_ids))
         other_phase = bool(phases and d.phase and phases[0] != d.phase)
-        if not (other_reg or other_phase) or s.cue_values("trial"):
+        another = s.has("new_study") and not s.has("ordinal") and any(sp != (s.start, s.end) for sp in d.spans)
+        if not (other_reg or other_phase or another) or s.cue_values("trial"):
             return d
         clone = Draft(list(d.drugs), d.disease, d.variant, s.section)
         self.drafts.append(clone)
@@ -375,7 +392,18 @@ class _Assembler:
         by_name = self._name_chooser(s, targets, [o.pos for o in outcomes] + [a.pos for a in aes if a.pos])
         for o in outcomes:
             chosen_o = by_name(o.pos) if by_name else targets
+            arm_before = None if o.arm is not None else next(
+                (e for e in sorted(s.drugs + s.comparators, key=lambda e: -e.start)
+                 if e.end <= o.pos and _ARM_BEFORE.match(s.doc_text, e.end, o.pos)), None)
             for d in chosen_o:
+                if arm_before is not None and (arm_before.id in d.comparators
+                                               or arm_before.id in self.vocab.placebo_drugs):
+                    # 'In the methotrexate group the score moved from 23 to 21': the comparator's figure
+                    prior = next((x for x in reversed(d.outcomes) if x.outcome.measure == o.outcome.measure
+                                  and x.outcome.comparator_value is None), None)
+                    if prior is not None and o.outcome.value is not None:
+                        prior.outcome = prior.outcome.model_copy(update={"comparator_value": o.outcome.value})
+                        continue
                 arm = o.arm.canonical if o.arm is not None and o.arm.id not in self.vocab.placebo_drugs else None
                 out = o.outcome.model_copy(update={
                     "arm": arm or (self.vocab.drug_names.get(d.drugs[0]) if d.drugs else None),

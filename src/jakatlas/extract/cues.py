@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from jakatlas.extract._extensions import doc_text
+from jakatlas.extract._extensions import doc_text, may_hold_study
 from jakatlas.extract.design import DESIGN_PATTERNS, normalise_phase
 from jakatlas.extract.negation import hedge_cues, in_scopes, negation_scopes
 from jakatlas.extract.quantities import parse_number
@@ -30,7 +30,7 @@ _ORDINAL = re.compile(
     re.I,
 )
 _GROUP = re.compile(
-    r"(?<!phase )(?<!phase)\b(?P<k>two|three|four|2|3|4|both|these|the two|the three|a pair of)\s+"
+    r"(?<!phase )(?<!phase)(?<![\w-])(?P<k>two|three|four|2|3|4|both|these|the two|the three|a pair of)\s+"
     r"(?:[\w,-]+\s+){0,5}?(?:trials|studies|RCTs|reports|cohorts|case series|publications|papers|articles)\b",
     re.I,
 )
@@ -44,6 +44,7 @@ _TRIAL_NAME = re.compile(
     r"(?: \d{1,2}\b)?)(?![\w-])"
 )
 _TRIAL_NOUN = re.compile(r"\b(?:trials?|stud(?:y|ies)|programmes?|programs?|extension|cohorts?|RCTs?|phase)\b", re.I)
+_LABEL_AHEAD = re.compile(r"[A-Z][A-Z ,&/-]*:")
 _NOT_NAME = re.compile(r"(?:P?STAT|JAK|TYK|IL|CD|CCL|CXCL|HLA|NCT|EUCTR)\d|\d")
 #: Upper-case words that are not trial names (agencies, meetings, generic abbreviations).
 NOT_TRIAL_NAMES = frozenset({
@@ -79,14 +80,21 @@ _BACKGROUND = re.compile(
 _EVIDENCE = re.compile(
     r"\b(?:efficac\w*|effective\w*|improv\w*|respon\w*|remission|clear\w*|resol\w*|benefi\w*|amelior\w*|"
     r"success\w*|led to|resulted in|result\w*|achiev\w*|reduc\w*|decreas\w*|outcomes?|demonstrat\w*|"
-    r"showed|shown|restor\w*|regrowth|repigment\w*|treated|received|responded|healed)\b",
+    r"showed|shown|restor\w*|regrowth|repigment\w*|treated|received|responded|healed|worked|helped|"
+    r"successful\w*|started|initiated|switched to|administered|prescribed)\b",
     re.I,
 )
 _SPECULATIVE = re.compile(
     r"\b(?:being (?:investigated|explored|studied|evaluated|tested)|under (?:investigation|study)|"
     r"has (?:also )?been explored|have (?:also )?been explored|is explored|will be|planned|ongoing|"
     r"might become|may become|could become|rationale|hypothesi[sz]ed|(?:are|is|will be) (?:still )?needed|"
-    r"warranted|future (?:studies|trials|research)|further (?:studies|trials|research)|remains? to be)\b",
+    r"warranted|future (?:studies|trials|research)|further (?:studies|trials|research)|remains? to be|"
+    r"needs? confirmation|confirmation in)\b",
+    re.I,
+)
+_NEW_STUDY = re.compile(
+    r"(?<!\w)(?=[AaSs])(?:another|a second|a third|a further|a separate|a subsequent|an additional|a later|"
+    r"second)\s+(?:[\w-]+\s+){0,3}?(?:study|trial|report|analysis|cohort|case series|series|case)\b",
     re.I,
 )
 _SUMMARY = re.compile(r"\W*(?:in summary|in conclusion|to conclude|overall|taken together|in sum)\b", re.I)
@@ -160,6 +168,8 @@ def find_cues(text: str, start: int = 0, end: int | None = None) -> list[Cue]:
             value = int(num) if num else 0
         definite = k in ("both", "these") or m["k"].lower().startswith("the ")
         out.append(Cue("group_ref" if definite else "group", str(value), m.start(), m.end()))
+    for m in _NEW_STUDY.finditer(text, start, end):
+        out.append(Cue("new_study", m[0].lower(), m.start(), m.end()))
     summary = _SUMMARY.match(text, start, end)
     if summary:
         out.append(Cue("summary", summary[0].strip().lower(), summary.start(), summary.end()))
@@ -184,6 +194,8 @@ def find_trial_names(text: str, sentences: list[tuple[int, int]], taken: list[tu
             base = re.split(r"[\s\d-]", name, maxsplit=1)[0].upper()
             if base in NOT_TRIAL_NAMES or text.startswith(".", m.end()) and text[m.end() + 1: m.end() + 2].isdigit():
                 continue
+            if _LABEL_AHEAD.match(text, m.start(), e):
+                continue  # 'DESIGN, SETTING AND PARTICIPANTS:' is a field label
             if key in NOT_TRIAL_NAMES or name in exclude or len(key) < 4 or _NOT_NAME.match(key) \
                     or any(m.start() < b and a < m.end() for a, b in taken):
                 continue
@@ -201,6 +213,9 @@ class CueFinder:
     """Per-sentence cues (negation scopes do not cross sentences); marks negated/hedged entities."""
 
     def __call__(self, doc: Doc) -> Doc:
+        if not may_hold_study(doc):
+            doc._.cues = []
+            return doc
         text = doc_text(doc)
         sentences = doc._.sentences or [(0, len(text))]
         cues: list[Cue] = []

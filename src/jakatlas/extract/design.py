@@ -37,14 +37,15 @@ DESIGN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                        r"RCTs?)\b", re.I)),
     ("open_label", re.compile(r"\bopen[- ]label(?:led)?\b", re.I)),
     ("single_arm", re.compile(r"\b(?:single[- ]arm|uncontrolled|single[- ]group)\b", re.I)),
-    ("trial", re.compile(r"\b(?:trials?|phase\s*(?:I{1,3}V?|IV|[1-4]))\b", re.I)),
+    ("trial", re.compile(r"\b(?:trials?(?!\s+(?:instruments?|endpoints?|registr\w*|data|evidence|designs?|sites?|"
+                         r"outcomes?|measures?))|phase\s*(?:I{1,3}V?|IV|[1-4]))\b", re.I)),
     ("pilot", re.compile(r"\b(?:pilot|proof[- ]of[- ]concept)\b", re.I)),
     ("case_control", re.compile(r"\bcase[- ]control\b", re.I)),
     ("cohort", re.compile(r"\b(?:cohort|retrospective(?:ly)?|prospective(?:ly)?|registry|real[- ]world|"
                           r"observational|chart review|claims database|population-based)\b", re.I)),
     ("case_report", re.compile(r"\b(?:case report(?!s)|case presentation|(?:we|authors) (?:report|describe|present) "
                                r"(?:a|an|the case|one)\b)", re.I)),
-    ("case_series", re.compile(r"\b(?:case series|series of)\b", re.I)),
+    ("case_series", re.compile(r"\b(?:case series|series of|(?:this|the|our|a|small) series)\b", re.I)),
     ("case_reports", re.compile(r"\b(?:case reports|cases|(?:several|different|multiple|two|three|further|other|"
                                 r"these|recent) (?:case )?reports)\b", re.I)),
     ("review", re.compile(r"\b(?:(?:narrative|literature|comprehensive) review|review(?:ed)? (?:of|the) "
@@ -111,9 +112,9 @@ def classify_design(cues: Iterable[str], n: int | None, *, controlled: bool = Fa
     if "case_control" in c:
         return "case_control"
     if "nonrandomized" in c:
-        return "nonrandomized_trial"
+        return "nonrandomized_trial" if controlled else "open_label_trial"
     trialish = bool(c & {"trial", "open_label", "single_arm", "pilot"})
-    if "case_series" in c and not trialish:
+    if "case_series" in c and not c & {"trial", "open_label"}:
         return "case_report" if n == 1 else "case_series"
     if "cohort" in c and not (c & {"open_label", "single_arm"}):
         return "cohort"

@@ -36,12 +36,16 @@ __all__ = [
     "unique_drafts",
 ]
 
-_ROUTE_WORDS = {"oral": "oral", "orally": "oral", "by mouth": "oral", "tablet": "oral", "tablets": "oral",
-                "applied": "topical", "topical": "topical", "topically": "topical",
-                "cream": "topical", "ointment": "topical", "gel": "topical", "foam": "topical",
-                "subcutaneous": "subcutaneous", "subcutaneously": "subcutaneous", "intravenous": "intravenous",
-                "intravenously": "intravenous", "intralesional": "intralesional"}
-_ROUTE_WINDOW = 40
+_ROUTE_BEFORE = re.compile(r"\b(?P<w>oral|topical|subcutaneous|intravenous|intralesional)\s+(?:[\w-]+\s+){0,3}$", re.I)
+_ROUTE_AFTER = re.compile(
+    r"\s*(?:[\d.,]+\s*(?:mg(?:/g)?|%|g)\s*)*(?P<w>cream|ointment|gel|foam|lotion|orally|tablets?|by mouth|topically|"
+    r"subcutaneously|intravenously)\b",
+    re.I,
+)
+_ROUTES = {"oral": "oral", "orally": "oral", "tablet": "oral", "tablets": "oral", "by mouth": "oral",
+           "topical": "topical", "topically": "topical", "cream": "topical", "ointment": "topical", "gel": "topical",
+           "foam": "topical", "lotion": "topical", "subcutaneous": "subcutaneous", "subcutaneously": "subcutaneous",
+           "intravenous": "intravenous", "intravenously": "intravenous", "intralesional": "intralesional"}
 _DOSE_WINDOW = 60
 
 
@@ -91,9 +95,10 @@ def attach(d: Draft, s: Sent, *, registry: bool = True, counts: bool = True) -> 
         for e in s.of("REGISTRY_ID"):
             if e.id not in d.registry_ids:
                 d.registry_ids.append(e.id)
-    for e in s.comparators:
-        if e.id not in d.comparators and e.id not in d.drugs:
-            d.comparators.append(e.id)
+    if not s.has("speculative"):
+        for e in s.comparators:
+            if e.id not in d.comparators and e.id not in d.drugs:
+                d.comparators.append(e.id)
     if counts and d.n is None:
         d.n = intro_n(s)
         if d.n is None and d.weak_n is None:
@@ -113,14 +118,15 @@ def attach(d: Draft, s: Sent, *, registry: bool = True, counts: bool = True) -> 
 def dosing(d: Draft, s: Sent) -> None:
     """Doses, frequencies and routes near the study's drug mentions (or of its only drug)."""
     mentions = [e for e in s.drugs if e.id in d.drugs]
-    only = d.drugs[0] if len(d.drugs) == 1 and (mentions or not s.comparators) else None
+    only = d.drugs[0] if len(d.drugs) == 1 else None
     if not mentions and only is None:
         return
     for q in s.quants:
         if q.kind not in ("dose", "frequency"):
             continue
         drug = nearest_drug(mentions, q.start, _DOSE_WINDOW) if mentions else None
-        ident = drug.id if drug else only
+        # a dose in a sentence that names only the comparator belongs to the comparator
+        ident = drug.id if drug else (only if q.kind == "frequency" or not s.comparators else None)
         if ident is None:
             continue
         if q.kind == "dose":
@@ -130,12 +136,10 @@ def dosing(d: Draft, s: Sent) -> None:
         else:
             d.frequencies.setdefault(ident, q.text)
     text = s.doc_text
-    for e in mentions:
-        window = text[max(s.start, e.start - _ROUTE_WINDOW): min(s.end, e.end + _ROUTE_WINDOW)].lower()
-        for word, route in _ROUTE_WORDS.items():
-            if f"{word} " in window or f" {word}" in window:
-                d.routes.setdefault(e.id, route)
-                break
+    for e in mentions:  # 'oral tofacitinib', 'ruxolitinib 1.5% cream', 'tofacitinib 5 mg by mouth'
+        m = _ROUTE_BEFORE.search(text, max(s.start, e.start - 30), e.start) or _ROUTE_AFTER.match(text, e.end, s.end)
+        if m:
+            d.routes.setdefault(e.id, _ROUTES[m["w"].lower()])
 
 
 def unique_drafts(ds: list[Draft]) -> list[Draft]:
@@ -181,7 +185,8 @@ _INTRO_AFTER = re.compile(
     r"randomi[sz]ed|recruited|aged|from|suffering|diagnosed|undergoing|participated)\b",
     re.I,
 )
-_INTRO_BEFORE = re.compile(r"\b(?:in|of|among|enrolled|included|recruited|randomi[sz]ed|total of|treated)\s+$", re.I)
+_INTRO_BEFORE = re.compile(r"\b(?:in|of|among|enrol(?:l?ed|ling)|includ(?:ed|ing)|recruit(?:ed|ing)|"
+                           r"randomi[sz](?:ed|ing)|total of|treated)\s+$", re.I)
 
 
 def introduces_study(s: Sent) -> bool:

@@ -131,7 +131,8 @@ class EntityRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        kept = resolve_overlaps(self.candidates(doc))
+        lo, hi = doc._.main_span or (0, len(text))
+        kept = resolve_overlaps([c for c in self.candidates(doc) if lo <= c.start and c.end <= hi])
         kept = resolve_overlaps([self.widen_variant(text, c) for c in kept])
         spans: list[Span] = []
         for c in kept:

@@ -26,12 +26,12 @@ from jakatlas.models.evidence import AdverseEvent, Duration, Outcome
 
 __all__ = ["Carry", "FoundAE", "FoundOutcome", "sentence_numbers"]
 
-_NUM = r"[-−]?\d+(?:[.·]\d+)?"
+_NUM = r"[-−+]?\d+(?:[.·]\d+)?"
 _DOWN = r"(?:fell|fallen|falls?|decreas\w*|declin\w*|dropp\w*|drops?|reduc\w*|lower\w*|diminish\w*)"
 _UP = r"(?:rose|rises?|risen|increas\w*|improv\w*|climb\w*|grew|grow\w*)"
 _FROM_TO = re.compile(
-    rf"\bfrom\s+(?:an?\s+(?:mean|median|average)\s+(?:of\s+)?)?(?P<b>{_NUM})\s*(?P<bu>%)?\s*(?:at baseline\s*)?"
-    rf"(?:\([^()]*\)\s*)?to\s+(?:an?\s+(?:mean|median)\s+(?:of\s+)?)?(?P<v>{_NUM})\s*(?P<vu>%)?",
+    rf"\bfrom\s+(?:an?\s+(?:mean|median|average)\s+(?:of\s+)?)?(?P<b>{_NUM})\s*(?P<bu>%)?\s*(?:\([^()]*\)\s*)?"
+    rf"(?:at baseline\s*)?(?:\([^()]*\)\s*)?to\s+(?:an?\s+(?:mean|median)\s+(?:of\s+)?)?(?P<v>{_NUM})\s*(?P<vu>%)?",
     re.I,
 )
 _HIGHER = re.compile(
@@ -48,14 +48,24 @@ _COMPARATOR = re.compile(
 _PLAIN = re.compile(rf"(?<![\w.%/·≤≥<>=-])(?P<v>{_NUM})(?![\w%·]|[.]\d|\s*(?:%|mg|weeks?|months?|years?|days?|"
                     rf"patients|participants|points?\s+(?:higher|lower)|or (?:less|more|lower|higher|fewer|greater|"
                     rf"above|below|better)|and (?:above|below)))")
-_RANGE_BEFORE = re.compile(r"\b(?:rang\w*|scales?|scored?|scoring|estimat\w*|grades?|graded|between)\b[^.;]{0,60}$",
-                           re.I)
+_RANGE_BEFORE = re.compile(r"\b(?:rang\w*|scales?|scored|scoring|estimat\w*|graded|rated|between)\b[^.;]{0,40}$", re.I)
 _CONTROL_ARM = re.compile(r"\b(?:placebo|vehicle|control|comparator|comparison)\b", re.I)
 _VALUE_BEFORE = re.compile(
     r"(?:\bby|\bof|\bto|\bwas|\bwere|\bis|=|:|\breached|\bachieved|\baveraged|\bscore)\s+"
     r"(?:an?\s+(?:mean|median|average)\s+(?:of\s+)?)?$",
     re.I,
 )
+_GENERIC_MEASURE = re.compile(
+    r"\b(?:(?:disease\s+)?(?:activity|severity|itch|pruritus|pain|symptom)\s+(?:scores?|index)|"
+    r"(?:response|remission|clearance|repigmentation|regrowth)\s+rates?)\b",
+    re.I,
+)
+_DEFINITION = re.compile(r"\b(?:meaning|defined as|i\.e\.|that is|namely)\b", re.I)
+_DISPERSION = re.compile(r"(?:\bSD|\bSE|\bSEM|\bIQR|\brange|±|\+/-)\s*[:=]?\s*$")
+_FRACTION = re.compile(r"\s+(?:of|out of)\s+(?:the\s+)?\d", re.I)
+_FRACTION_BEFORE = re.compile(r"\d\s+(?:of|out of)\s+(?:the\s+)?$", re.I)
+_THRESHOLD_BEFORE = re.compile(r"(?:\bat least|\bmore than|\bless than|\bup to|[≥≤<>]=?)\s*$", re.I)
+_ENUM_PLAIN = re.compile(r"\s*%?\s*(?:,\s*)?(?:and|or)?\s*(?:by\s+)?$", re.I)
 _SIGN_BEFORE = re.compile(rf"(?P<dir>{_DOWN}|{_UP})\s+(?:[\w-]+\s+){{0,2}}?by\s+(?:an?\s+(?:mean|median|average)\s+"
                           rf"(?:of\s+)?)?$", re.I)
 _ENUM_BY = re.compile(r"(?:,|\band|\bor)\s+by\s+$", re.I)
@@ -160,7 +170,8 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
     text = s.doc_text
     out: list[_Val] = []
     for q in s.quant("percent"):
-        if q.role is None and q.value is not None and _free(s, q.start, q.end, taken):
+        if q.role is None and q.value is not None and _free(s, q.start, q.end, taken) \
+                and not _DISPERSION.search(text, max(s.start, q.start - 8), q.start):
             out.append(_Val(q.start, q.end, q.value, "%"))
     for m in _PLAIN.finditer(text, s.start, s.end):
         value = parse_number(m["v"])
@@ -168,10 +179,16 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
             continue
         if re.fullmatch(r"(?:19|20)\d\d", m["v"]):
             continue
+        if _FRACTION.match(text, m.end(), s.end) or _FRACTION_BEFORE.search(text, max(s.start, m.start() - 8),
+                                                                              m.start()):
+            continue  # '8 of 10 patients'
+        if _THRESHOLD_BEFORE.search(text, max(s.start, m.start() - 16), m.start()) or _DISPERSION.search(
+                text, max(s.start, m.start() - 8), m.start()):
+            continue  # 'at least 4 points'
         if _VALUE_BEFORE.search(text, max(s.start, m.start() - 30), m.start()):
             out.append(_Val(m.start(), m.end(), value, None))
     out.sort(key=lambda v: v.start)
-    prev = 0
+    prev, prev_end = 0, s.start
     for v in out:
         before = _SIGN_BEFORE.search(text, max(s.start, v.start - 45), v.start)
         after = _SIGN_AFTER.match(text, v.end, s.end)
@@ -179,9 +196,10 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
             v.sign = -1 if _DOWN_RX.match(before["dir"]) else 1
         elif after:
             v.sign = -1 if _DOWN_RX.match(after["dir"]) else 1
-        elif _ENUM_BY.search(text, max(s.start, v.start - 8), v.start):
+        elif _ENUM_BY.search(text, max(s.start, v.start - 8), v.start) or (
+                prev and _ENUM_PLAIN.fullmatch(text, prev_end, v.start)):
             v.sign = prev
-        prev = v.sign
+        prev, prev_end = v.sign, v.end
     return out
 
 
@@ -191,12 +209,16 @@ def _signed(v: _Val) -> float:
 
 def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[FoundOutcome]:
     measures = s.of("OUTCOME_MEASURE")
+    if len(measures) > 1:  # 'An AN50 response, meaning a 50% fall in AN count, ...': skip the definition
+        cut = _DEFINITION.search(s.doc_text, measures[0].end, s.end)
+        if cut:
+            measures = [m for m in measures if m.start < cut.start()] or measures
     found: list[FoundOutcome] = []
     text, lo, hi = s.doc_text, s.start, s.end
 
     def emit(pos: int, value: float | None, unit: str | None, *, comparator: float | None = None,
              baseline: float | None = None, arm: Ent | None = None, comp: Ent | None = None) -> None:
-        measure = _nearest(measures, pos) or carry.measure
+        measure = _nearest(measures, pos) or carry.measure or generic
         if measure is None or value is None:
             return
         if baseline is None and carry.measure is not None and measure.id == carry.measure.id:
@@ -210,10 +232,16 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[Found
         )
         found.append(FoundOutcome(out, pos, arm, comp))
 
+    generic = None
     if not measures and carry.measure is None:
-        return found
+        g = _GENERIC_MEASURE.search(text, lo, hi)
+        if g is None:
+            return found
+        generic = Ent("OUTCOME_MEASURE", g[0].lower(), g[0].lower(), g.start(), g.end(), g[0])
     for m in _FROM_TO.finditer(text, lo, hi):
-        if _RANGE_BEFORE.search(text, max(lo, m.start() - 60), m.start()):
+        head = text[max(lo, m.start() - 40): m.start()]
+        change = re.search(rf"\b(?:{_DOWN}|{_UP}|chang\w*|moved|went|shifted)\b", head, re.I)
+        if not change and (_RANGE_BEFORE.search(head) or parse_number(m["b"]) == 0):
             taken.extend([(m.start("b"), m.end("b")), (m.start("v"), m.end("v"))])
             continue
         if _free(s, m.start("b"), m.end("b"), taken) and _free(s, m.start("v"), m.end("v"), taken):
@@ -237,41 +265,53 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[Found
             return found
     cands = _candidates(s, taken)
     comps = [m for m in _COMPARATOR.finditer(text, lo, hi) if _free(s, m.start("c"), m.end("c"), taken)]
-    used: set[int] = set()
-    floor = lo
-    for m in comps:
-        actives = [v for v in cands if floor <= v.start < m.start() and v.start not in used]
-        floor = m.end()
-        if not actives:
+    inside = {v.start for m in comps for v in cands if m.start("c") <= v.start < m.end("c")}
+    events: list[tuple[int, re.Match[str] | _Val]] = [(m.start(), m) for m in comps]
+    events += [(v.start, v) for v in cands if v.start not in inside]
+    events.sort(key=lambda ev: ev[0])
+    pending: list[_Val] = []
+    prev_end = lo
+
+    def flush(comparator: float | None, comp: Ent | None = None) -> None:
+        for v in pending:
+            emit(v.start, _signed(v), v.unit, comparator=comparator, arm=_arm_after(s, v.end), comp=comp)
+        pending.clear()
+
+    for _, ev in events:
+        if isinstance(ev, _Val):
+            v = ev
+            if not _free(s, v.start, v.end, taken):
+                continue
+            taken.append((v.start, v.end))
+            before = re.split(r",\s*and\b|;|\band\s+by\b", text[max(prev_end, v.start - 40): v.start])[-1]
+            prev_end = v.end
+            limit = min([x.start for x in cands if x.start > v.start] + [v.end + 30])
+            comp_after = any(v.end < e.start <= limit for e in s.comparators) and not any(
+                v.end < e.start <= limit for e in s.drugs)
+            control_before = bool(_CONTROL_ARM.search(before)) and not any(
+                v.start - len(before) <= e.start < v.start for e in s.drugs)
+            if _COMPARATOR_FIGURE.match(text, v.end, hi) or control_before or comp_after:
+                if pending:
+                    flush(_signed(v))
+                else:
+                    lone = next((f for f in reversed(found) if f.outcome.comparator_value is None), None)
+                    if lone is not None:
+                        lone.outcome = lone.outcome.model_copy(update={"comparator_value": _signed(v)})
+                continue
+            pending.append(v)
+            continue
+        m = ev
+        if not pending:
             continue
         c = parse_number(m["c"])
-        if c is not None and (m["dir"] and _DOWN_RX.match(m["dir"]) or all(v.sign < 0 for v in actives)):
+        explicit = m["c"][0] in "-−+"
+        if c is not None and not explicit and (m["dir"] and _DOWN_RX.match(m["dir"])
+                                               or all(v.sign < 0 for v in pending)):
             c = -abs(c)
-        comp = next((e for e in s.comparators + s.drugs if m.end("c") <= e.start <= m.end("c") + 60), None)
-        for v in actives:
-            used.add(v.start)
-            taken.append((v.start, v.end))
-            emit(v.start, _signed(v), v.unit, comparator=c, arm=_arm_after(s, v.end), comp=comp)
         taken.append((m.start("c"), m.end("c")))
-        used.update(x.start for x in cands if m.start("c") <= x.start < m.end("c"))
-    prev_end = lo
-    for v in cands:
-        if v.start in used or not _free(s, v.start, v.end, taken):
-            prev_end = max(prev_end, v.end)
-            continue
-        taken.append((v.start, v.end))
-        before = text[prev_end: v.start]
-        prev_end = v.end
-        control_before = bool(_CONTROL_ARM.search(before)) and not any(prev_end > e.start >= v.start - len(before)
-                                                                        for e in s.drugs)
-        comp_after = any(v.end < e.start <= v.end + 30 for e in s.comparators) and not any(
-            v.end < e.start <= v.end + 30 for e in s.drugs)
-        if _COMPARATOR_FIGURE.match(text, v.end, hi) or control_before or comp_after:
-            lone = next((f for f in reversed(found) if f.outcome.comparator_value is None), None)
-            if lone is not None:
-                lone.outcome = lone.outcome.model_copy(update={"comparator_value": _signed(v)})
-            continue
-        emit(v.start, _signed(v), v.unit, arm=_arm_after(s, v.end))
+        prev_end = m.end()
+        flush(c, next((e for e in s.comparators + s.drugs if m.end("c") <= e.start <= m.end("c") + 60), None))
+    flush(None)
     return found
 
 

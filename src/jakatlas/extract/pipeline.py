@@ -21,12 +21,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from jakatlas.errors import NotFoundError
-from jakatlas.extract import _extensions  # noqa: F401  (registers Doc/Span extensions)
 from jakatlas.extract import abbreviations as _abbreviations  # noqa: F401  (registers factories)
 from jakatlas.extract import cues as _cues  # noqa: F401
 from jakatlas.extract import entities as _entities  # noqa: F401
 from jakatlas.extract import quantities as _quantities  # noqa: F401
 from jakatlas.extract import segment as _segment  # noqa: F401
+from jakatlas.extract._extensions import may_hold_study
 from jakatlas.extract.assemble import assemble
 from jakatlas.extract.prescreen import is_relevant
 from jakatlas.extract.sentences import build_sentences
@@ -61,7 +61,7 @@ class StudyAssembler:
         self.vocab = vocabulary
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.studies = assemble(build_sentences(doc, self.vocab), self.vocab)
+        doc._.studies = assemble(build_sentences(doc, self.vocab), self.vocab) if may_hold_study(doc) else []
         return doc
 
 
@@ -198,7 +198,14 @@ def extract(source: str | Document) -> ExtractionResult:
     doc = _as_document(source)
     nlp = get_pipeline()
     parts = _parts(doc)
-    return _result(doc, [(p, nlp(p.record.text)) for p in parts])
+    return _result(doc, [(p, nlp(_make_doc(nlp, p.record.text))) for p in parts])
+
+
+def _make_doc(nlp: Language, text: str) -> Doc:
+    """Tokenise ``text`` and keep the string (``Doc.text`` would rebuild it from the tokens)."""
+    doc = nlp.make_doc(text)
+    doc._.text = text
+    return doc
 
 
 def extract_path(path: str | os.PathLike[str], kind: str | None = None) -> ExtractionResult:
@@ -218,14 +225,14 @@ def extract_many(sources: Iterable[str | Document], *, prescreen: bool = True,
     nlp = get_pipeline()
     pending: dict[int, tuple[Document, list[tuple[_Part, Doc | None]], int]] = {}
 
-    def feed() -> Iterator[tuple[str, tuple[int, _Part, bool]]]:
+    def feed() -> Iterator[tuple[Doc, tuple[int, _Part, bool]]]:
         for i, src in enumerate(sources):
             doc = _as_document(src)
             parts = _parts(doc)
             pending[i] = (doc, [], len(parts))
             for p in parts:
                 run = not prescreen or is_relevant(p.record.text)
-                yield (p.record.text if run else ""), (i, p, run)
+                yield _make_doc(nlp, p.record.text if run else ""), (i, p, run)
 
     next_out = 0
     for sdoc, (i, part, run) in nlp.pipe(feed(), as_tuples=True, batch_size=batch_size):

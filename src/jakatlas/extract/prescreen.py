@@ -27,10 +27,10 @@ DERMATOLOGY_STEMS: tuple[str, ...] = (
     "dermatomyositis", "sarcoidosis", "pyoderma", "granuloma annulare", "cutaneous lupus", "mycosis fungoides",
 )
 _PATTERNS: tuple[str, ...] = (
-    r"jak[1-3]?s?",
-    r"tyk ?2",
-    r"janus kinases?",
-    r"p?stat ?[1-6][ab]?",
+    r"jak[1-3]?s?(?![a-z0-9])",
+    r"tyk ?2(?![a-z0-9])",
+    r"janus kinase",
+    r"p?stat ?[1-6][ab]?(?![a-z0-9])",
 )
 
 

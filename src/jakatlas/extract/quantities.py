@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from jakatlas.extract._extensions import doc_text
+from jakatlas.extract._extensions import doc_text, may_hold_study
 from jakatlas.extract.types import Quantity
 
 __all__ = [
@@ -78,7 +78,7 @@ _PCT_DOSE_AFTER = re.compile(r"(?<!\w)(?=[A-Za-z])(?:cream|ointment|gel|lotion|s
 _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:once[- ](?:a[- ])?dai?ly|once (?:a|per) day|one time daily|q\.d\.|qd\b|QD\b|OD\b|"
                 r"every day)", re.I), "once daily"),
-    (re.compile(r"(?<=mg )daily\b|(?<=mg/day )daily\b|(?<=%) daily\b"), "once daily"),
+    (re.compile(r"(?:(?<=mg )|(?<=mg/day )|(?<=% ))daily\b"), "once daily"),
     (re.compile(r"\b(?:twice[- ](?:a[- ])?daily|twice (?:a|per) day|two times (?:a|per) day|two times daily|"
                 r"b\.i\.d\.?|bid\b|BID\b|every 12 hours)", re.I), "twice daily"),
     (re.compile(r"\b(?:three times (?:a |per )?day|three times daily|thrice daily|t\.i\.d\.?|tid\b)", re.I),
@@ -135,7 +135,9 @@ def parse_number(text: str) -> float | None:
         return None
 
 
-_FREQUENCY_ANY = re.compile("|".join(f"(?P<f{i}>{p.pattern})" for i, (p, _) in enumerate(_FREQUENCIES)), re.I)
+_FREQUENCY_ANY = re.compile(
+    r"(?<!\w)(?=[A-Za-z])(?:" + "|".join(f"(?P<f{i}>{p.pattern})" for i, (p, _) in enumerate(_FREQUENCIES)) + ")", re.I
+)
 
 
 def _frequency_match(m: re.Match[str]) -> str:
@@ -206,34 +208,35 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
             add(q)
     for m in _WEEK_N.finditer(text, start, end):
         num = parse_number(m["num"])
-        prep = _WEEK_PREP.search(text, max(start, m.start() - 10), m.start())
-        q = Quantity("duration", prep.start() if prep else m.start(), m.end(), num,
-                     _UNITS[m["unit"].lower()], text[prep.start() if prep else m.start(): m.end()], role="at")
+        at = _WEEK_PREP.search(text, max(start, m.start() - 10), m.start())
+        q = Quantity("duration", at.start() if at else m.start(), m.end(), num,
+                     _UNITS[m["unit"].lower()], text[at.start() if at else m.start(): m.end()], role="at")
         if not _overlaps(q, taken):
             add(q)
     for found in _DUR.finditer(text, start, end):
-        m = _DUR_PARTS.match(text, found.start(), found.end())
-        if m is None:
+        parts = _DUR_PARTS.match(text, found.start(), found.end())
+        if parts is None:
             continue
-        if _DUR_TAIL.match(text, m.end(), end) or _AGE_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+        if _DUR_TAIL.match(text, parts.end(), end) or _AGE_BEFORE.search(text, max(0, parts.start() - 30),
+                                                                          parts.start()):
             continue  # an age, not a duration
-        num = parse_number(m["num"])
-        prep_m = _DUR_PREP.search(text, max(start, m.start() - 45), m.start())
+        num = parse_number(parts["num"])
+        prep_m = _DUR_PREP.search(text, max(start, parts.start() - 45), parts.start())
         prep = (prep_m["prep"] if prep_m else "").lower()
-        following = text[m.end(): m.end() + 30].lower()
+        following = text[parts.end(): parts.end() + 30].lower()
         if prep in ("for", "over", "during", "of", "up to", "within") or prep.endswith(":") or \
                 re.match(r"\s+of\s+(?:\w+\s+)?(?:treatment|therapy)\b", following):
             role: str | None = "for"
         elif prep in ("after", "at", "by", "through", "until"):
             role = "at"
-        elif m["hy"] and m["hy"] != " " and re.match(r"[\s,]*(?:[\w-]+[\s,]+){0,3}?(?:trial|study|treatment|course|"
+        elif parts["hy"] and parts["hy"] != " " and re.match(r"[\s,]*(?:[\w-]+[\s,]+){0,3}?(?:trial|study|treatment|course|"
                                                         r"period|extension|follow|therapy)", following):
             role = "adj"
         else:
             role = None
-        q_start = prep_m.start() if prep_m and role in ("for", "at") else m.start()
-        q = Quantity("duration", q_start, m.end(), num, _UNITS[m["unit"].lower()], text[q_start: m.end()].strip(),
-                     role=role)
+        q_start = prep_m.start() if prep_m and role in ("for", "at") else parts.start()
+        q = Quantity("duration", q_start, parts.end(), num, _UNITS[parts["unit"].lower()],
+                     text[q_start: parts.end()].strip(), role=role)
         if num is not None and not _overlaps(q, taken):
             add(q)
     for m in _PCT.finditer(text, start, end):
@@ -243,7 +246,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
             raw, a = raw[1:], a + 1  # '10-20%': a range, not a negative number
         elif a > 0 and text[a - 1] in "0123456789.·":
             continue
-        q = Quantity("percent", a, m.end(), parse_number(raw), "%", m[0].strip())
+        q = Quantity("percent", a, m.end(), parse_number(raw), "%", text[a: m.end()].strip())
         if _overlaps(q, taken):
             continue
         cmp = _PCT_CMP.search(text, max(start, a - 16), a)
@@ -280,9 +283,12 @@ def _threshold_context(text: str, pos: int) -> bool:
 
 
 class QuantityFinder:
-    """Sets ``doc._.quantities`` for the document body."""
+    """Sets ``doc._.quantities`` for the document body (empty when no study is possible)."""
 
     def __call__(self, doc: Doc) -> Doc:
+        if not may_hold_study(doc):
+            doc._.quantities = []
+            return doc
         start, end = doc._.main_span or (0, len(doc_text(doc)))
         doc._.quantities = find_quantities(doc_text(doc), start, end)
         return doc

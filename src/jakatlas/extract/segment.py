@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -33,7 +35,10 @@ _REFERENCE = re.compile(
     r"^\s*(?:[-•*]\s*|\[?\d{1,3}[.)\]]\s+)?[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?,? [A-Z]{1,3}(?:,| et al)"
     r"|\bet al\.?[,.]? .{0,80}\b(?:19|20)\d\d\s*[;:,.]|^\s*(?:doi:|https?://)|(?:19|20)\d\d;\s*\d+\s*[(:]"
 )
-_FIELD = re.compile(r"^\s*[A-Z][\w'’()/-]*(?: [\w'’()/=-]+){0,5}:(?:\s+\S|\s*$)")
+# 'Phase: 2', 'Active comparator arm (n=23): ...', 'DESIGN, SETTING AND PARTICIPANTS: ...' (a title such as
+# 'Tofacitinib for granulomatous skin disease: a case series' has a longer, mixed-case label)
+_FIELD = re.compile(r"^\s*(?:[A-Z][\w'’()/-]*,?(?: [\w'’()/=&-]+,?){0,3}|[A-Z][A-Z0-9'’()/-]*,?(?: [A-Z0-9'’()/=&-]+,?)"
+                    r"{0,5}):(?:\s+\S|\s*$)")
 _REF_HEADING = re.compile(r"^\s*(?:references?|bibliography|literature|sources?|-+)\s*:?\s*$", re.I)
 
 
@@ -123,11 +128,13 @@ class Segmenter:
         main, blocks, sentences = segment(doc_text(doc), main_text=self.main_text)
         doc._.main_span, doc._.blocks, doc._.sentences = main, blocks, sentences
         if len(doc):
-            doc[0].is_sent_start = True
+            starts = numpy.full(len(doc), numpy.iinfo(numpy.uint64).max, dtype="uint64")  # -1: not a start
+            starts[0] = 1
             for s, _ in sentences:
                 span = doc.char_span(s, s + 1, alignment_mode="expand")
                 if span is not None and len(span):
-                    span[0].is_sent_start = True
+                    starts[span.start] = 1
+            doc.from_array([SENT_START], starts.reshape(-1, 1))  # type: ignore[arg-type]  # one call, not per token
         return doc
 
 

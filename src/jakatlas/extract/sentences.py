@@ -30,9 +30,12 @@ _INDICATION_GAP = re.compile(
     re.I,
 )
 _ARM_AFTER = re.compile(r"[\s-]*(?:group|arm|cohort|treated)\b", re.I)
+_CONTROL_BEFORE = re.compile(r"\b(?:comparator|control)\s+(?:arm|group)\s+(?:\w+\s+){0,2}$|\b(?:versus|vs\.?|"
+                             r"compared (?:with|to)|against|than)\s+(?:\w+\s+){0,3}$", re.I)
 _LABEL = re.compile(r"\s*([^:\n]{1,60}):")
 _CONTROL_LABEL = re.compile(r"\b(?:comparator|control|placebo|vehicle|reference)\b")
-_TREATED_BEFORE = re.compile(r"\b(?:treated|treatment|therapy|receiving|received|taking|on)\s+(?:with\s+)?$", re.I)
+_TREATED_BEFORE = re.compile(r"\b(?:treated|treatment|therapy|receiving|received|taking|took|takes|given|using|used|"
+                             r"on|started)\s+(?:with\s+)?$", re.I)
 
 
 @dataclass(slots=True)
@@ -113,6 +116,9 @@ def _assign_roles(s: Sent, vocab: Vocabulary) -> None:
             arm = _ARM_AFTER.match(text, e.end - s.start)
             if (compare or arm) and not _background_before(text, s.start, e):
                 s.comparators.append(e)
+        elif _ARM_AFTER.match(text, e.end - s.start) or _CONTROL_BEFORE.search(
+                text, max(0, e.start - s.start - 40), e.start - s.start):
+            s.comparators.append(e)  # 'the methotrexate group', 'the comparator arm received X'
         elif not _background_before(text, s.start, e) and not _background_after(text, s.start, e):
             s.drugs.append(e)
 
@@ -124,7 +130,7 @@ def _background_before(text: str, offset: int, e: Ent) -> bool:
         r"(?:not|never|poorly) respond(?:ed|ing)? to|unresponsive to|after|"
         r"inadequate(?:ly)? respon\w* to|refractory to|resistant to|despite|intoleran\w* (?:to|of)|"
         r"after stopping|discontinued|switched from|in addition to|concomitant|background|plus|combined with|"
-        r"combination with|unlike)\s+(?:\w+\s+){0,3}$",
+        r"combination with|unlike)\s+(?:[\w-]+,?\s+(?:and\s+|or\s+)?){0,4}$",
         before,
     ))
 
@@ -151,6 +157,15 @@ def _assign_diseases(s: Sent) -> None:
                 continue
         keep.append(d)
     s.diseases = keep
+
+
+def _display(label: str, text: str, canonical: str | None) -> str:
+    """Canonical name; for a measure written as a more specific form of its abbreviation
+    ('AN50', 'HiSCR75' for 'AN', 'HiSCR') the written form, which says more."""
+    canon = canonical or text.lower()
+    if label == "OUTCOME_MEASURE" and " " not in text and text != canon and text.lower().startswith(canon.lower()):
+        return text
+    return canon
 
 
 def build_sentences(doc: Doc, vocab: Vocabulary) -> list[Sent]:
@@ -188,7 +203,7 @@ def build_sentences(doc: Doc, vocab: Vocabulary) -> list[Sent]:
             label = m.group(1).lower() if m else None
         sents.append(Sent(s, e, text[s:e], text, p, sec, is_heading, ref, lead, label))
     starts = [x.start for x in sents]
-    ents = [Ent(x.label_, x.kb_id_, x._.canonical or x.text.lower(), x.start_char, x.end_char, x.text,
+    ents = [Ent(x.label_, x.kb_id_, _display(x.label_, x.text, x._.canonical), x.start_char, x.end_char, x.text,
                 x._.variant, bool(x._.negated), bool(x._.hedged)) for x in doc.ents]
     for sent, es, qs, cs in zip(sents, _bucket(ents, starts), _bucket(doc._.quantities or [], starts),
                                 _bucket(doc._.cues or [], starts), strict=True):
