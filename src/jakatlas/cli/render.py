@@ -20,7 +20,7 @@ def _width() -> int | None:
     return 160
 
 
-console = Console(highlight=False, width=_width())
+console = Console(highlight=False, width=_width(), soft_wrap=True)
 
 
 def print_json(obj: Any) -> None:
