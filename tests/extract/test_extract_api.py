@@ -67,6 +67,7 @@ def test_registry_record_keeps_its_structured_study() -> None:
     (study,) = jx.extract(doc).studies
     assert study.id == "s1" and study.design == "rct"
     assert study.diseases[0].name == "hidradenitis suppurativa"
+    assert study.evidence_level == 2  # OCEBM level derived from the registry's randomised design
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from jakatlas.extract import quantities as _quantities  # noqa: F401
 from jakatlas.extract import segment as _segment  # noqa: F401
 from jakatlas.extract._extensions import may_hold_study
 from jakatlas.extract.assemble import assemble
+from jakatlas.extract.design import evidence_level
 from jakatlas.extract.prescreen import is_relevant
 from jakatlas.extract.sentences import build_sentences
 from jakatlas.extract.vocab import Vocabulary
@@ -153,6 +154,7 @@ def _registry_study(study: Study) -> Study:
         "interventions": [i.model_copy(update={"name": drug(i.name)}) for i in study.interventions],
         "comparators": [c.model_copy(update={"name": drug(c.name)}) for c in study.comparators],
         "diseases": [d.model_copy(update={"name": disease(d.name)}) for d in study.diseases],
+        "evidence_level": study.evidence_level or evidence_level(study.design),
     })
 
 
