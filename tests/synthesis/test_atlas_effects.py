@@ -117,3 +117,24 @@ def test_study_labels() -> None:
     assert study_label(kb.studies["stop-hs1-povorcitinib-ph3"]) == "STOP-HS1"
     assert study_label(kb.studies["kirby2024-povorcitinib-ph2"]) == "Kirby 2024"
     assert study_label(kb.studies["alavi2022-study2"]) == "Alavi 2022 (study 2)"
+
+
+@pytest.mark.parametrize(
+    ("citation", "title", "label"),
+    [
+        ("DELTA 2 (approval trial; news)", "DELTA 2: delgocitinib cream", "DELTA 2"),
+        ("TRuE-V programme (approval trials)", "TRuE-V: ruxolitinib cream", "TRuE-V"),
+        ("Kim SR, et al. JAAD Case Rep 2018;4(5):443-445.", "Treatment of morphea", "Kim 2018"),
+        ("Clin Rheumatol 2020. DOI 10.1007/s10067-020-05118-z", "Tofacitinib in morphea", "Clin Rheumatol 2020"),
+        ("Damsky W, et al. J Invest Dermatol 2020", "JAK inhibition prevents fibrosis", "Damsky 2020"),
+        ("PMCID PMC9201967", "Tofacitinib in hypertrophic lichen planus", "PMC9201967"),
+        ("Australian retrospective series, reported in news", "Tofacitinib in erosive vulvovaginal lichen planus",
+         "Tofacitinib in erosive vulvovaginal\u2026"),
+    ],
+)
+def test_study_label_names_trials_authors_and_journals(citation: str, title: str, label: str) -> None:
+    from types import SimpleNamespace
+
+    from jakatlas.synthesis.atlas_effects import study_label
+
+    assert study_label(SimpleNamespace(id="x", citation=citation, title=title)) == label

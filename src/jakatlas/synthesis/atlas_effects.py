@@ -155,24 +155,46 @@ def fmt_rd(e: EffectEstimate) -> str:
     return f"{100 * e.estimate:+.1f} pp (95% CI {100 * e.ci_lower:+.1f} to {100 * e.ci_upper:+.1f})"
 
 
-_ACRONYM = re.compile(r"^([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)\b")
+_HYPHENATED = re.compile(r"^([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|[A-Z]{3,} \d+)\b")
+_CAPS = re.compile(r"^([A-Z]{3,})\b")
+_AUTHOR = re.compile(r"^([A-Z][A-Za-z'\-]+)(?:\s+(?:[A-Z]{1,3}\b|et al)|,|\s+&)")
+_SOURCE_YEAR = re.compile(r"^([A-Z][A-Za-z .&/]{2,40}?)[ ,.]+((?:19|20)\d\d)\b")
+_NOT_TRIALS = ("NCT", "PMC", "PMID", "DOI", "JAK", "JAMA", "JAAD")
+
+
+def _acronym(pattern: re.Pattern[str], *texts: str) -> str | None:
+    for text in texts:
+        m = pattern.match(text)
+        if m and sum(c.isupper() for c in m.group(1)) >= 2 and not m.group(1).startswith(_NOT_TRIALS):
+            return m.group(1)
+    return None
 
 
 def study_label(study: Any) -> str:
-    """A short label: trial acronym ('STOP-HS1') or first author and year ('Kirby 2024')."""
+    """A short label: trial acronym ('STOP-HS1', 'DELTA 1'), first author and year ('Kirby 2024'),
+    journal and year when no author is given ('Clin Rheumatol 2020'), or the registry id."""
     title = str(getattr(study, "title", "") or "")
-    m = _ACRONYM.match(title)
-    if m and any(c.isdigit() for c in m.group(1)) or (m and m.group(1).isupper()):
-        return m.group(1)
     citation = str(getattr(study, "citation", "") or "")
+    named = _acronym(_HYPHENATED, citation, title)
+    if named:
+        return named
     year = re.search(r"\b(19|20)\d\d\b", citation)
-    first = re.match(r"^([A-Z][A-Za-z'\-]+)", citation)
-    if first and not first.group(1).startswith("NCT"):
-        label = first.group(1) + (f" {year.group(0)}" if year else "")
-        sub = re.search(r"study[ -]?(\d+)", study.id)
-        return label + (f" (study {sub.group(1)})" if sub else "")
-    reg = re.search(r"NCT\d{8}", citation + " " + title)
-    return reg.group(0) if reg else study.id
+    sub = re.search(r"study[ -]?(\d+)", study.id)
+    suffix = f" (study {sub.group(1)})" if sub else ""
+    author = _AUTHOR.match(citation)
+    if author:
+        return author.group(1) + (f" {year.group(0)}" if year else "") + suffix
+    journal = _SOURCE_YEAR.match(citation)
+    if journal:
+        return f"{journal.group(1).strip()} {journal.group(2)}{suffix}"
+    named = _acronym(_CAPS, citation, title)
+    if named:
+        return named
+    reg = re.search(r"NCT\d{8}|PMC\d{5,9}", citation + " " + title)
+    if reg:
+        return reg.group(0)
+    short = title.split(":")[0].strip()
+    return (short[:40].rsplit(" ", 1)[0] + "\u2026" if len(short) > 40 else short) or study.id
 
 
 def _is_proportion(o: Outcome, om: OutcomeMeasure | None) -> bool:
