@@ -107,8 +107,9 @@ class AbbreviationResolver:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.words: dict[str, set[str]] = {}
-        for t in vocabulary.terms:
-            self.words.setdefault(t.id, set()).update(_content_words(t.text))
+        for t in vocabulary.terms:  # long forms only: a bare short form says nothing of its meaning
+            if " " in t.text.strip():
+                self.words.setdefault(t.id, set()).update(_content_words(t.text))
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -128,7 +129,9 @@ class AbbreviationResolver:
             else:
                 unresolved[a.short] = _content_words(a.long)
         if unresolved:
+            # a clash can only be seen when the knowledge base knows what the short form stands for
             ents = [e for e in ents if not (e.text in unresolved and e.label_ in ("DISEASE", "OUTCOME_MEASURE")
+                                            and self.words.get(e.kb_id_)
                                             and not unresolved[e.text] & self.words.get(e.kb_id_, set()))]
         if resolved:
             taken = [(e.start_char, e.end_char) for e in ents]

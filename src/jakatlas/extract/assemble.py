@@ -27,9 +27,9 @@ of its own.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from jakatlas.extract.addressing import INDEFINITE_DESIGN, STRUCTURAL, figure_chooser, fill_doses, same_n
 from jakatlas.extract.drafts import (
     DESIGN_KEYS,
     Draft,
@@ -43,6 +43,7 @@ from jakatlas.extract.drafts import (
     leading_ordinals,
     sentence_n,
     unique_diseases,
+    unique_drafts,
 )
 from jakatlas.extract.outcomes import Carry, FoundAE, FoundOutcome, sentence_numbers
 from jakatlas.extract.sentences import Ent, Sent
@@ -50,6 +51,7 @@ from jakatlas.extract.vocab import CLASS_ID, Vocabulary
 from jakatlas.models.evidence import Span, Study
 
 __all__ = ["assemble"]
+
 
 _ARM_BEFORE = re.compile(r"[\s-]*(?:group|arm|cohort|-treated|treated)\b", re.I)
 
@@ -62,6 +64,8 @@ class _State:
     section_diseases: list[Ent] = field(default_factory=list)
     section_cues: set[str] = field(default_factory=set)
     para_disease: Ent | None = None
+    last_disease: Ent | None = None  # the last disease named in the section (survives paragraphs)
+    inherited_drugs: bool = False  # the section's drugs come from an earlier heading
     current: list[Draft] = field(default_factory=list)
     group: list[Draft] = field(default_factory=list)
     carry: Carry = field(default_factory=Carry)
@@ -119,16 +123,29 @@ class _Assembler:
         return set(drugs) <= set(d.drugs) or all(x == CLASS_ID for x in drugs)
 
     def _target(self, drugs: list[str], disease: Ent, s: Sent) -> Draft:
+        return self._target_all(drugs, disease, s)[0]
+
+    def _target_all(self, drugs: list[str], disease: Ent, s: Sent) -> list[Draft]:
+        """The studies the sentence continues: the first fitting current study or, when the current
+        studies are a group introduced together ('two trials ... Together they enrolled ...'),
+        every fitting member; else an earlier or a new study."""
+        out: list[Draft] = []
         for d in self.st.current:
             if d.drugs == [CLASS_ID] and drugs and all(x in self.vocab.jak_drugs for x in drugs) \
-                    and d.disease == disease.id and not introduces_study(s):
+                    and d.disease == disease.id and (not introduces_study(s) or d.n is None and d.group is not None):
                 d.drugs = list(drugs)  # 'the patient was switched to tofacitinib': the class gets a name
             if self._fits(d, drugs, disease, s):
                 if disease.variant and not d.variant:
                     d.variant = disease.variant
-                return d
+                if out and (d.group is None or d.group != out[0].group):
+                    continue
+                out.append(d)
+                if d.group is None:
+                    break
+        if out:
+            return out
         found = self._find(drugs, disease, s)
-        return found if found is not None else self._new(drugs, disease, s)
+        return [found if found is not None else self._new(drugs, disease, s)]
 
     # -- sentence handling -------------------------------------------------------------------
     def heading(self, s: Sent) -> None:
@@ -139,9 +156,16 @@ class _Assembler:
         prev = self.st
         self.st = st = _State(section=s.section, para=-1)
         st.section_drugs = [e.id for e in s.drugs] or prev.section_drugs
-        st.section_diseases = list(s.diseases) or prev.section_diseases
+        st.inherited_drugs = not s.drugs and bool(prev.section_drugs)
+        # 'Drug X: early signals': the disease is the one the report has been discussing
+        last = [prev.last_disease] if prev.last_disease is not None else []
+        st.section_diseases = list(s.diseases) or prev.section_diseases or last
+        st.last_disease = s.diseases[-1] if len({e.id for e in s.diseases}) == 1 else prev.last_disease
         own = {c.value for c in s.cues if c.kind == "design"}
-        st.section_cues = own if (own or s.drugs or s.diseases) else prev.section_cues
+        # 'Results' under 'Tofacitinib for X: a prospective case series' keeps the design; a topical
+        # heading ('Use in older adults') opens a section of its own
+        inherit = not (own or s.drugs or s.diseases) and bool(STRUCTURAL.match(s.text))
+        st.section_cues = own if not inherit else prev.section_cues
         if leading_ordinals(s) or s.of("REGISTRY_ID"):
             st.group = prev.group
             st.para_disease = prev.para_disease if not s.diseases else None
@@ -176,6 +200,8 @@ class _Assembler:
             st.carry.spans = [(s.start, s.end)]
         if s.diseases:
             st.para_disease = s.diseases[-1]
+            if len({e.id for e in s.diseases}) == 1:  # not a list of indications
+                st.last_disease = s.diseases[-1]
 
     def _targets(self, s: Sent) -> list[Draft]:
         st = self.st
@@ -247,7 +273,7 @@ class _Assembler:
             targets_d = diseases or ([x] if (x := self._context_disease(named)) else [])
             if not targets_d:
                 return []
-            out = [self._split(self._target(named or drugs, dz, s), s) for dz in targets_d]
+            out = unique_drafts([self._split(d, s) for dz in targets_d for d in self._target_all(named or drugs, dz, s)])
             st.current = out
             return out
         # 4. disease only
@@ -258,7 +284,7 @@ class _Assembler:
                 out = [self._split(d, s) for d in fitting]
                 st.current = out if out != fitting else st.current
                 return out
-            base = st.section_drugs or []
+            base = st.section_drugs if not st.inherited_drugs else []
             if base and has_evidence(s) and len(diseases) == 1 and not s.lead:
                 d = self._target(base, diseases[0], s)
                 st.current = [d]
@@ -301,10 +327,16 @@ class _Assembler:
             d = next((x for x in self.drafts if x.name == nm), None)
             if d is None:
                 d = next((x for x in st.group if x.name is None), None)
+                if d is None and len(names) == 1 and disease is not None:
+                    # 'X now has phase 3 data. The NAME trial enrolled ...': the study just opened
+                    d = next((x for x in st.current if x.name is None and x.group is None and set(base) <= set(x.drugs)
+                              and x.disease == disease.id and same_n(x, intro_n(s))), None)
                 if d is not None:
                     d.name = nm
             if d is None:
                 if disease is None or not base:
+                    if has_evidence(s) and not s.lead and s not in st.pending:
+                        st.pending.append(s)  # 'NAME (NCT...) enrolled 300 patients with X'
                     continue
                 d = self._new(base, disease, s)
                 d.name = nm
@@ -324,9 +356,17 @@ class _Assembler:
         other_reg = bool(regs and d.registry_ids and not set(regs) & set(d.registry_ids))
         other_phase = bool(phases and d.phase and phases[0] != d.phase)
         another = s.has("new_study") and not s.has("ordinal") and any(sp != (s.start, s.end) for sp in d.spans)
+        # 'More data come from a prospective registry study of ...' after a case series
+        designs = {c.value for c in s.cues if c.kind == "design"} & DESIGN_KEYS
+        named = [e.id for e in s.drugs if e.id != CLASS_ID]
+        fresh = bool(designs and d.cues & DESIGN_KEYS and not designs & d.cues and not named
+                     and INDEFINITE_DESIGN.search(s.text) and not s.has("speculative")
+                     and any(sp != (s.start, s.end) for sp in d.spans))
+        another = another or fresh
         if not (other_reg or other_phase or another) or s.cue_values("trial"):
             return d
-        clone = Draft(list(d.drugs), d.disease, d.variant, s.section)
+        drugs = [e.id for e in s.drugs] if fresh and s.drugs else d.drugs  # 'a trial of JAK inhibition': the class
+        clone = Draft(list(dict.fromkeys(drugs)), d.disease, d.variant, s.section)
         self.drafts.append(clone)
         return clone
 
@@ -348,12 +388,16 @@ class _Assembler:
     def _class_ok(self, s: Sent, diseases: list[Ent]) -> bool:
         if s.lead or s.has("summary") or not diseases:
             return False
+        if s.of("REGISTRY_ID") and s.has("design"):
+            return True  # 'A study of JAK inhibition in X is listed as NCT...'
         cited = "[" in s.text or s.has("design") or sentence_n(s) is not None
         return cited and s.has("evidence") and not (s.has("speculative") and not s.quants)
 
     def _drug_ok(self, s: Sent, diseases: list[Ent]) -> bool:
         """A named drug with a disease is a study claim, not a passing mention (approval, labelling)."""
-        strong = bool(sentence_n(s) or s.of("REGISTRY_ID") or s.has("design") or s.of("OUTCOME_MEASURE"))
+        # a measure named in a label or approval statement ('licensed for X, its label warns of MACE') is no result
+        measured = bool(s.of("OUTCOME_MEASURE")) and (bool(s.quants) or not s.has("background"))
+        strong = bool(sentence_n(s) or s.of("REGISTRY_ID") or s.has("design") or measured)
         if not any(self._is_jak(e.id) for e in s.drugs) and not strong:
             return False  # a non-JAK drug needs results of its own (not an approval or a mention)
         if s.has("speculative") and not strong:
@@ -364,32 +408,10 @@ class _Assembler:
             return False
         return not (s.lead and s.has("hedge") and not s.quants)
 
-    def _name_chooser(self, s: Sent, targets: list[Draft], positions: list[int]) -> Callable[[int], list[Draft]] | None:
-        """With two or more trial names in a sentence, give each figure to its own trial: the name
-        before it when the sentence opens with a name, else the first name after it."""
-        cues = [c for c in s.cues if c.kind == "trial"]
-        if len({c.value for c in cues}) < 2 or not positions:
-            return None
-        by = {d.name: d for d in targets if d.name}
-        names_first = cues[0].start < min(positions)
-
-        def choose(pos: int) -> list[Draft]:
-            if names_first:
-                cue = next((c for c in reversed(cues) if c.start < pos), cues[0])
-            else:
-                cue = next((c for c in cues if c.start > pos), cues[-1])
-            d = by.get(cue.value)
-            if d is None:
-                return targets
-            d.addressed = True
-            return [d]
-
-        return choose
-
     def _numbers(self, targets: list[Draft], s: Sent, outcomes: list[FoundOutcome], aes: list[FoundAE]) -> None:
         group = self.st.group
         spans = [(s.start, s.end)] if s.of("OUTCOME_MEASURE") else [*self.st.carry.spans, (s.start, s.end)]
-        by_name = self._name_chooser(s, targets, [o.pos for o in outcomes] + [a.pos for a in aes if a.pos])
+        by_name = figure_chooser(s, targets, self.st.group, [o.pos for o in outcomes] + [a.pos for a in aes if a.pos])
         for o in outcomes:
             chosen_o = by_name(o.pos) if by_name else targets
             arm_before = None if o.arm is not None else next(
@@ -439,4 +461,6 @@ def assemble(sentences: list[Sent], vocab: Vocabulary) -> list[Study]:
         else:
             asm.sentence(s)
     drafts = collapse([d for d in asm.drafts if d.drugs and d.disease])
+    fill_doses(drafts, sentences, vocab)
     return [finish(d, i, vocab) for i, d in enumerate(drafts, start=1)]
+

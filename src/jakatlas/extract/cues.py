@@ -39,6 +39,9 @@ _LEAD_ORDINAL = re.compile(
     r"weeks|month|months|year|years|patient|patients|author|authors|two|three|half|step|sign|signs|symptoms?))",
     re.I,
 )
+# '..., and 12% versus 6% in the second.', '; in the second, 33%': a study addressed without its noun
+_ELLIPTIC_ORDINAL = re.compile(r"(?<=[,;]\s)in the (?P<w>first|second|third|fourth|former|latter)\b(?=\s*[,;.)])"
+                               r"|\bin the (?P<v>first|second|third|fourth|former|latter)(?=\s*[.;]?\s*$)", re.I)
 _TRIAL_NAME = re.compile(
     r"(?<![\w-])(?P<name>(?=[\w-]*[A-Z][\w-]*[A-Z][\w-]*[A-Z])[A-Z][A-Za-z]*(?:-[A-Za-z]{1,5}\d{0,2}|-?\d{1,2}[A-Za-z]?)*"
     r"(?: \d{1,2}\b)?)(?![\w-])"
@@ -81,7 +84,8 @@ _EVIDENCE = re.compile(
     r"\b(?:efficac\w*|effective\w*|improv\w*|respon\w*|remission|clear\w*|resol\w*|benefi\w*|amelior\w*|"
     r"success\w*|led to|resulted in|result\w*|achiev\w*|reduc\w*|decreas\w*|outcomes?|demonstrat\w*|"
     r"showed|shown|restor\w*|regrowth|repigment\w*|treated|received|responded|healed|worked|helped|"
-    r"successful\w*|started|initiated|switched to|administered|prescribed)\b",
+    r"successful\w*|started|initiated|switched to|administered|prescribed|regress\w*|remitted|(?:was|were|been) added|"
+    r"(?:brought|came|kept|was|were) under control|controlled)\b",
     re.I,
 )
 _SPECULATIVE = re.compile(
@@ -93,11 +97,13 @@ _SPECULATIVE = re.compile(
     re.I,
 )
 _NEW_STUDY = re.compile(
-    r"(?<!\w)(?=[AaSs])(?:another|a second|a third|a further|a separate|a subsequent|an additional|a later|"
-    r"second)\s+(?:[\w-]+\s+){0,3}?(?:study|trial|report|analysis|cohort|case series|series|case)\b",
+    r"(?<!\w)(?=[AaSsTt])(?:another|a second|a third|a further|a separate|a subsequent|an additional|a later|"
+    r"second|the later|the subsequent|the more recent|a more recent)\s+(?:[\w-]+\s+){0,3}?(?:study|trial|report|analysis|cohort|case series|series|case)\b",
     re.I,
 )
-_SUMMARY = re.compile(r"\W*(?:in summary|in conclusion|to conclude|overall|taken together|in sum)\b", re.I)
+_SUMMARY = re.compile(r"\W*(?:in summary|in conclusion|to conclude|overall|taken together|in sum|"
+                      r"(?:(?:Dr|Prof|Professor)\.?\s+)?[A-Z][\w'’-]+\s+(?:concluded|closed|summed up|summari[sz]ed)\b)",
+                      re.I)
 
 
 def ordinal_value(text: str) -> int | None:
@@ -160,6 +166,12 @@ def find_cues(text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         word = lead["w"].lower()
         out.append(Cue("anaphor", word, lead.start("w"), lead.end("w")) if word in ("former", "latter")
                    else Cue("ordinal", str(_ORD_WORDS[word]), lead.start("w"), lead.end("w")))
+    if any(c.kind in ("ordinal", "anaphor") for c in out):  # 'the first trial ... in the second', not '... patient'
+        for m in _ELLIPTIC_ORDINAL.finditer(text, start, end):
+            g = "w" if m["w"] else "v"
+            word = m[g].lower()
+            out.append(Cue("anaphor", word, m.start(g), m.end(g)) if word in ("former", "latter")
+                       else Cue("ordinal", str(_ORD_WORDS[word]), m.start(g), m.end(g)))
     for m in _GROUP.finditer(text, start, end):
         k = m["k"].lower().replace("the ", "")
         value = {"both": 2, "these": 0, "a pair of": 2}.get(k)

@@ -99,7 +99,8 @@ def classify_design(cues: Iterable[str], n: int | None, *, controlled: bool = Fa
 
     Precedence follows the strength of the statement: an explicit systematic review, RCT,
     case-control or cohort wins; trials without randomisation are open-label (uncontrolled) or
-    non-randomised (controlled); without trial cues a single patient is a case report and a small
+    non-randomised (controlled), except that a placebo- or vehicle-controlled trial counts as
+    randomised unless it says otherwise; without trial cues a single patient is a case report and a small
     uncontrolled group (n <= :data:`CASE_SERIES_MAX_N`) a case series. Otherwise ``None``.
     """
     c = set(cues)
@@ -121,6 +122,8 @@ def classify_design(cues: Iterable[str], n: int | None, *, controlled: bool = Fa
     if trialish:
         if "open_label" in c or "single_arm" in c:
             return "open_label_trial" if not (controlled and not placebo) else "nonrandomized_trial"
+        if placebo:
+            return "rct"  # a placebo- or vehicle-controlled trial is randomised unless said otherwise
         return "nonrandomized_trial" if controlled else "open_label_trial"
     if n == 1 or ("case_report" in c and n is None):
         return "case_report"

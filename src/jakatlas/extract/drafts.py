@@ -15,7 +15,7 @@ from jakatlas.extract.design import classify_design, evidence_level
 from jakatlas.extract.negation import in_scopes
 from jakatlas.extract.outcomes import FoundAE, FoundOutcome
 from jakatlas.extract.sentences import Ent, Sent
-from jakatlas.extract.vocab import Vocabulary
+from jakatlas.extract.vocab import Vocabulary, default_vocabulary
 from jakatlas.models.evidence import Comparator, DiseaseRef, Duration, Intervention, Span, Study
 
 __all__ = [
@@ -121,12 +121,15 @@ def dosing(d: Draft, s: Sent) -> None:
     only = d.drugs[0] if len(d.drugs) == 1 else None
     if not mentions and only is None:
         return
+    if not mentions and any(e.id not in d.drugs and e not in s.comparators for e in s.of("DRUG")):
+        return  # 'little benefit from methotrexate 15 mg weekly': another drug's dosing
     for q in s.quants:
         if q.kind not in ("dose", "frequency"):
             continue
         drug = nearest_drug(mentions, q.start, _DOSE_WINDOW) if mentions else None
-        # a dose in a sentence that names only the comparator belongs to the comparator
-        ident = drug.id if drug else (only if q.kind == "frequency" or not s.comparators else None)
+        # a dose in a sentence that names only an active comparator belongs to the comparator
+        active = [e for e in s.comparators if e.id not in default_vocabulary().placebo_drugs]
+        ident = drug.id if drug else (only if q.kind == "frequency" or not active else None)
         if ident is None:
             continue
         if q.kind == "dose":
@@ -175,7 +178,9 @@ def intro_n(s: Sent) -> int | None:
         if q.kind == "n" and q.value is not None and (q.value == 1 or q.role == "intro"
                                                       or _INTRO_AFTER.match(s.doc_text, q.end, s.end)
                                                       or _INTRO_BEFORE.search(s.doc_text, max(s.start, q.start - 25),
-                                                                              q.start)):
+                                                                              q.start)
+                                                      or _INTRO_WITH.search(s.doc_text, max(s.start, q.start - 90),
+                                                                            q.start)):
             return int(q.value)
     return None
 
@@ -187,6 +192,11 @@ _INTRO_AFTER = re.compile(
 )
 _INTRO_BEFORE = re.compile(r"\b(?:in|of|among|enrol(?:l?ed|ling)|includ(?:ed|ing)|recruit(?:ed|ing)|"
                            r"randomi[sz](?:ed|ing)|total of|treated)\s+$", re.I)
+
+
+# 'a dose-finding study of X, with 150 patients, ...': the study's population
+_INTRO_WITH = re.compile(r"\b(?:trials?|stud(?:y|ies)|cohorts?|series|programmes?|programs?)\b[^.;()\[\]]{0,60},?\s+with\s+$",
+                         re.I)
 
 
 def introduces_study(s: Sent) -> bool:

@@ -60,6 +60,8 @@ _GENERIC_MEASURE = re.compile(
     r"(?:response|remission|clearance|repigmentation|regrowth)\s+rates?)\b",
     re.I,
 )
+# '... and for stroke 1.2 (95% CI 0.8-1.7)': a figure given with its confidence interval is an estimate
+_ESTIMATE_AFTER = re.compile(r"\s*\(\s*\d{2}\s?%\s*(?:CI|confidence interval|CrI)\b", re.I)
 _DEFINITION = re.compile(r"\b(?:meaning|defined as|i\.e\.|that is|namely)\b", re.I)
 _DISPERSION = re.compile(r"(?:\bSD|\bSE|\bSEM|\bIQR|\brange|±|\+/-)\s*[:=]?\s*$")
 _FRACTION = re.compile(r"\s+(?:of|out of)\s+(?:the\s+)?\d", re.I)
@@ -185,7 +187,7 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
         if _THRESHOLD_BEFORE.search(text, max(s.start, m.start() - 16), m.start()) or _DISPERSION.search(
                 text, max(s.start, m.start() - 8), m.start()):
             continue  # 'at least 4 points'
-        if _VALUE_BEFORE.search(text, max(s.start, m.start() - 30), m.start()):
+        if _VALUE_BEFORE.search(text, max(s.start, m.start() - 30), m.start()) or _ESTIMATE_AFTER.match(text, m.end(), s.end):
             out.append(_Val(m.start(), m.end(), value, None))
     out.sort(key=lambda v: v.start)
     prev, prev_end = 0, s.start
@@ -308,6 +310,9 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[Found
         if c is not None and not explicit and (m["dir"] and _DOWN_RX.match(m["dir"])
                                                or all(v.sign < 0 for v in pending)):
             c = -abs(c)
+        turn = _SIGN_AFTER.match(text, m.end(), hi)  # 'against a 3.4% rise'
+        if c is not None and not explicit and turn:
+            c = -abs(c) if _DOWN_RX.match(turn["dir"]) else abs(c)
         taken.append((m.start("c"), m.end("c")))
         prev_end = m.end()
         flush(c, next((e for e in s.comparators + s.drugs if m.end("c") <= e.start <= m.end("c") + 60), None))

@@ -161,6 +161,12 @@ def _registry_study(study: Study) -> Study:
 def _mentions(doc: Doc, offset: int) -> list[Mention]:
     out = [Mention(label=e.label_, text=e.text, id=e.kb_id_ or None, start=e.start_char + offset,
                    end=e.end_char + offset) for e in doc.ents]
+    short = _measure_short_forms()
+    for e in doc.ents:  # 'EASI score', 'IGA response': the named instrument is a mention too
+        head = e.text.split(" ", 1)[0]
+        if e.label_ == "OUTCOME_MEASURE" and " " in e.text and head in short:
+            out.append(Mention(label=e.label_, text=head, id=short[head], start=e.start_char + offset,
+                               end=e.start_char + len(head) + offset))
     ent_starts = {e.start_char for e in doc.ents}
     for a in doc._.abbreviations or []:
         if a.short_start not in ent_starts:
@@ -168,6 +174,15 @@ def _mentions(doc: Doc, offset: int) -> list[Mention]:
                                start=a.short_start + offset, end=a.short_start + len(a.short) + offset))
     out.sort(key=lambda m: (m.start, m.end))
     return out
+
+
+@cache
+def _measure_short_forms() -> dict[str, str]:
+    """Case-sensitive short forms of outcome measures ('EASI', 'IGA') -> measure id."""
+    from jakatlas.extract.vocab import default_vocabulary
+
+    return {t.text: t.id for t in default_vocabulary().terms
+            if t.label == "OUTCOME_MEASURE" and t.exact_case and " " not in t.text}
 
 
 def _result(doc: Document, parsed: list[tuple[_Part, Doc | None]]) -> ExtractionResult:

@@ -39,6 +39,9 @@ _REFERENCE = re.compile(
 # 'Tofacitinib for granulomatous skin disease: a case series' has a longer, mixed-case label)
 _FIELD = re.compile(r"^\s*(?:[A-Z][\w'’()/-]*,?(?: [\w'’()/=&-]+,?){0,3}|[A-Z][A-Z0-9'’()/-]*,?(?: [A-Z0-9'’()/=&-]+,?)"
                     r"{0,5}):(?:\s+\S|\s*$)")
+# 'Drug X: from pilot to pivotal', 'Older patients: a special case?': a section title
+# with a lower-case subtitle (a field's value is a name, a number or a capitalised phrase)
+_TITLED = re.compile(r"^\s*[A-Z][^:]{0,60}:\s+[a-z]")
 _REF_HEADING = re.compile(r"^\s*(?:references?|bibliography|literature|sources?|-+)\s*:?\s*$", re.I)
 
 
@@ -78,6 +81,13 @@ def _is_heading(line: str, next_line: str | None) -> bool:
     return len(next_line.split()) > len(words) or next_line.rstrip()[-1:] in ".?!"
 
 
+def _is_titled_heading(line: str, prev_field: bool, next_line: str | None, next_field: bool) -> bool:
+    """A lone 'Title: lower-case subtitle' line between paragraphs is a heading, not a field."""
+    if prev_field or next_field or next_line is None or not _TITLED.match(line):
+        return False
+    return _is_heading(line[:-1] if line.rstrip().endswith("?") else line, next_line)
+
+
 def find_blocks(text: str, start: int = 0, end: int | None = None) -> list[Block]:
     """Lines of ``text[start:end]`` classified as heading, reference entry or paragraph."""
     end = len(text) if end is None else end
@@ -85,6 +95,7 @@ def find_blocks(text: str, start: int = 0, end: int | None = None) -> list[Block
     lines = [ln for ln in lines if ln[1] > ln[0]]
     out: list[Block] = []
     in_refs = False
+    seen_text = False  # a paragraph came before (a document's title line is not a section heading)
     for i, (s, e) in enumerate(lines):
         line = text[s:e]
         if _REF_HEADING.match(line):
@@ -96,7 +107,14 @@ def find_blocks(text: str, start: int = 0, end: int | None = None) -> list[Block
         if ref and not in_refs and len(line) > 400:
             ref = False
         field = not ref and bool(_FIELD.match(line))
-        out.append(Block(s, e, heading=not ref and not field and _is_heading(line, nxt), reference=ref, field=field))
+        if field and seen_text and _is_titled_heading(line, bool(out and out[-1].field), nxt,
+                                                      nxt is not None and bool(_FIELD.match(nxt))):
+            field = False
+            out.append(Block(s, e, heading=True, reference=False, field=False))
+            continue
+        heading = not ref and not field and _is_heading(line, nxt)
+        seen_text = seen_text or not (ref or heading)
+        out.append(Block(s, e, heading=heading, reference=ref, field=field))
     return out
 
 

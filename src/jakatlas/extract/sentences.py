@@ -113,7 +113,7 @@ def _assign_roles(s: Sent, vocab: Vocabulary) -> None:
             if not jak:
                 s.drugs.append(e)
         elif jak or klass:
-            arm = _ARM_AFTER.match(text, e.end - s.start)
+            arm = _ARM_AFTER.match(text, e.end - s.start) or _alternative_arm(text, s.start, e)
             if (compare or arm) and not _background_before(text, s.start, e):
                 s.comparators.append(e)
         elif _ARM_AFTER.match(text, e.end - s.start) or _CONTROL_BEFORE.search(
@@ -123,11 +123,23 @@ def _assign_roles(s: Sent, vocab: Vocabulary) -> None:
             s.drugs.append(e)
 
 
+_OR_BEFORE = re.compile(r"\bor\s+(?:to\s+)?(?:an?\s+|the\s+)?$", re.I)
+_ARM_SIZE_AFTER = re.compile(r"\s*\(\s*n\s*=", re.I)
+
+
+def _alternative_arm(text: str, offset: int, e: Ent) -> bool:
+    """'received either drug X (n=120) or methotrexate (n=118)': the other arm."""
+    before = text[max(0, e.start - offset - 12): e.start - offset]
+    if not _OR_BEFORE.search(before):
+        return False
+    return bool(_ARM_SIZE_AFTER.match(text, e.end - offset) or re.search(r"\beither\b", text[: e.start - offset], re.I))
+
+
 def _background_before(text: str, offset: int, e: Ent) -> bool:
     before = text[max(0, e.start - offset - 45): e.start - offset].lower()
     return bool(re.search(
         r"(?:only approved|approved|standard|first-line|previous(?:ly)?|prior|failed|failure of|"
-        r"(?:not|never|poorly) respond(?:ed|ing)? to|unresponsive to|after|"
+        r"(?:not|never|poorly) respond(?:ed|ing)? to|unresponsive to|after|(?:partial|incomplete|lost) respon\w* to|"
         r"inadequate(?:ly)? respon\w* to|refractory to|resistant to|despite|intoleran\w* (?:to|of)|"
         r"after stopping|discontinued|switched from|in addition to|concomitant|background|plus|combined with|"
         r"combination with|unlike)\s+(?:[\w-]+,?\s+(?:and\s+|or\s+)?){0,4}$",

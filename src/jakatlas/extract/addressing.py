@@ -1,0 +1,95 @@
+"""How a sentence addresses the studies of a report beyond naming a drug and a disease.
+
+* Figures of one sentence that names two trials, or refers to two members of the current group
+  ("31% versus 8% in the first trial, and 26% versus 7% in the second"), go each to its own study
+  (:func:`figure_chooser`).
+* A structural heading ("Results", "Safety") continues the design of the section above it; a
+  topical heading opens a section of its own (:data:`STRUCTURAL`).
+* An indefinite design phrase ("a prospective registry study of ...") presents a study
+  (:data:`INDEFINITE_DESIGN`).
+* A study that gives no dose of its drug takes the one strength the report states for that drug
+  (:func:`fill_doses`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from jakatlas.extract.drafts import Draft, nearest_drug
+from jakatlas.extract.sentences import Sent
+from jakatlas.extract.types import Cue
+from jakatlas.extract.vocab import Vocabulary
+
+__all__ = ["INDEFINITE_DESIGN", "STRUCTURAL", "figure_chooser", "fill_doses", "member", "same_n"]
+
+STRUCTURAL = re.compile(r"\W*(?:\d+[.)]?\s*)?(?:results?|methods?|findings|efficacy|safety|outcomes?|design|"
+                        r"discussion|conclusions?|background|introduction|patients?|participants|treatment|"
+                        r"interventions?|endpoints?|summary|limitations|adverse events|follow-up|case)\b", re.I)
+INDEFINITE_DESIGN = re.compile(r"\b(?:a|an)\s+(?:[\w-]+\s+){0,4}?(?:study|trial|cohort|series|analysis|registry)\b",
+                               re.I)
+
+
+def same_n(d: Draft, n: int | None) -> bool:
+    """Sample sizes that do not contradict each other."""
+    return n is None or d.n is None or d.n == n
+
+
+def member(c: Cue, size: int) -> int:
+    """Group position a cue addresses: 'the former' is the first, 'the latter' the last."""
+    if c.kind == "anaphor":
+        return 1 if c.value == "former" else size
+    return int(c.value) if c.value.isdigit() else 0
+
+
+def figure_chooser(s: Sent, targets: list[Draft], group: list[Draft],
+                   positions: list[int]) -> Callable[[int], list[Draft]] | None:
+    """With two or more trial names (or ordinal references to members of ``group``) in a sentence,
+    give each figure to its own study: the name before it when the sentence opens with a name,
+    else the first name after it. Figures that all come before or all after the names ('in A
+    and B, 35% and 44%') belong to all of them (None: no choice to make)."""
+    cues = [c for c in s.cues if c.kind == "trial"]
+    by: dict[str, Draft] = {d.name: d for d in targets if d.name}
+    if len({c.value for c in cues}) < 2:
+        cues = [c for c in s.cues if c.kind in ("ordinal", "anaphor")
+                and s.doc_text[max(s.start, c.start - 1): c.start] != "("]
+        keys = [member(c, len(group)) for c in cues]
+        if len(set(keys)) < 2 or any(k < 1 or k > len(group) for k in keys):
+            return None
+        cues = [Cue(c.kind, str(k), c.start, c.end) for c, k in zip(cues, keys, strict=True)]
+        by = {str(i): d for i, d in enumerate(group, start=1)}
+    if not positions or not any(cues[0].start < p < cues[-1].start for p in positions):
+        return None
+    names_first = cues[0].start < min(positions)
+
+    def choose(pos: int) -> list[Draft]:
+        if names_first:
+            cue = next((c for c in reversed(cues) if c.start < pos), cues[0])
+        else:
+            cue = next((c for c in cues if c.start > pos), cues[-1])
+        d = by.get(cue.value)
+        if d is None:
+            return targets
+        d.addressed = True
+        return [d]
+
+    return choose
+
+
+def fill_doses(drafts: list[Draft], sentences: list[Sent], vocab: Vocabulary) -> None:
+    """A study that gives no dose of its drug takes the one strength the report states for that
+    drug ('X ... comes as a 2% ointment'); with several stated, none."""
+    stated: dict[str, set[str]] = {}
+    for s in sentences:
+        if s.reference:
+            continue
+        jak = [e for e in s.drugs if e.id in vocab.jak_drugs]
+        for q in s.quant("dose"):
+            e = jak[0] if len({x.id for x in jak}) == 1 else nearest_drug(jak, q.start, 60)
+            if e is not None:
+                stated.setdefault(e.id, set()).add(q.text)
+    for d in drafts:
+        for x in d.drugs:
+            doses = stated.get(x, set())
+            if not d.doses.get(x) and len(doses) == 1:
+                d.doses[x] = sorted(doses)
