@@ -21,13 +21,30 @@ from jakatlas.extract.sentences import Sent
 from jakatlas.extract.types import Cue
 from jakatlas.extract.vocab import Vocabulary
 
-__all__ = ["INDEFINITE_DESIGN", "STRUCTURAL", "figure_chooser", "fill_doses", "member", "same_n"]
+__all__ = ["INDEFINITE_DESIGN", "STRUCTURAL", "design_member", "figure_chooser", "fill_doses", "member", "same_n"]
 
 STRUCTURAL = re.compile(r"\W*(?:\d+[.)]?\s*)?(?:results?|methods?|findings|efficacy|safety|outcomes?|design|"
                         r"discussion|conclusions?|background|introduction|patients?|participants|treatment|"
                         r"interventions?|endpoints?|summary|limitations|adverse events|follow-up|case)\b", re.I)
 INDEFINITE_DESIGN = re.compile(r"\b(?:a|an)\s+(?:[\w-]+\s+){0,4}?(?:study|trial|cohort|series|analysis|registry)\b",
                                re.I)
+
+
+_DEFINITE_DESIGN = re.compile(
+    r"\bthe\s+(?P<adj>randomi[sz]ed|(?:placebo|vehicle)[- ]controlled|double[- ]blind(?:ed)?|open[- ]label(?:led)?|"
+    r"single[- ]arm|uncontrolled)\s+(?:[\w-]+\s+){0,2}?(?:study|trial|part|cohort|phase)\b", re.I)
+
+
+def design_member(s: Sent, group: list[Draft]) -> Draft | None:
+    """'In the randomised study, ...' after two studies were presented together: the one member
+    whose own design cues say so (None when no member, or more than one, fits)."""
+    m = _DEFINITE_DESIGN.search(s.text)
+    if m is None or len(group) < 2:
+        return None
+    adj = m["adj"].lower()
+    key = "open_label" if adj.startswith("open") else "single_arm" if adj.startswith(("single", "uncon")) else "rct"
+    fits = [d for d in group if key in d.cues]
+    return fits[0] if len(fits) == 1 else None
 
 
 def same_n(d: Draft, n: int | None) -> bool:

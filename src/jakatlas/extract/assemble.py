@@ -29,7 +29,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from jakatlas.extract.addressing import INDEFINITE_DESIGN, STRUCTURAL, figure_chooser, fill_doses, same_n
+from jakatlas.extract.addressing import (
+    INDEFINITE_DESIGN,
+    STRUCTURAL,
+    design_member,
+    figure_chooser,
+    fill_doses,
+    same_n,
+)
 from jakatlas.extract.drafts import (
     DESIGN_KEYS,
     Draft,
@@ -237,6 +244,11 @@ class _Assembler:
             st.current = list(st.group)
             self.pooled = True
             return list(st.group)
+        chosen = design_member(s, st.group) if not ordinals else None
+        if chosen is not None and all(x.id == chosen.disease for x in diseases) and set(named) <= set(chosen.drugs):
+            st.current = [chosen]  # 'in the randomised study' of the two just presented
+            chosen.addressed = True
+            return st.current
         names = list(dict.fromkeys(s.cue_values("trial")))
         if names:
             return self._named_targets(s, names, named or drugs, diseases)

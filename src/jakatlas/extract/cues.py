@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from jakatlas.extract._extensions import doc_text, may_hold_study
-from jakatlas.extract.design import DESIGN_PATTERNS, normalise_phase
+from jakatlas.extract.design import DESIGN_PATTERNS, NAMED_SERIES, normalise_phase
 from jakatlas.extract.negation import hedge_cues, in_scopes, negation_scopes
 from jakatlas.extract.quantities import parse_number
 from jakatlas.extract.types import Cue
@@ -141,6 +141,8 @@ def find_cues(text: str, start: int = 0, end: int | None = None) -> list[Cue]:
         kind = m.lastgroup or ""
         if kind.startswith("d_"):
             out.append(Cue("design", kind[2:], m.start(), m.end()))
+            if kind == "d_case_series" and NAMED_SERIES.match(text, m.start()):
+                out.append(Cue("design", "named_series", m.start(), m.end()))
         elif kind == "phase":
             phase = normalise_phase(m[0])
             out.append(Cue("design", "trial", m.start(), m.end()))

@@ -17,6 +17,7 @@ from jakatlas.extract.types import Cue
 
 __all__ = [
     "CASE_SERIES_MAX_N",
+    "NAMED_SERIES",
     "DESIGN_PATTERNS",
     "classify_design",
     "evidence_level",
@@ -41,11 +42,12 @@ DESIGN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
                          r"outcomes?|measures?))|phase\s*(?:I{1,3}V?|IV|[1-4]))\b", re.I)),
     ("pilot", re.compile(r"\b(?:pilot|proof[- ]of[- ]concept)\b", re.I)),
     ("case_control", re.compile(r"\bcase[- ]control\b", re.I)),
+    ("case_series", re.compile(r"\b(?:case series|series of|(?:(?:this|the|our|a|an|small|larger?|retrospective|prospective|"
+                               r"real[- ]world|single[- ]cent(?:re|er)|multicent(?:re|er)|clinical|published) )+series)\b", re.I)),
     ("cohort", re.compile(r"\b(?:cohort|retrospective(?:ly)?|prospective(?:ly)?|registry|real[- ]world|"
                           r"observational|chart review|claims database|population-based)\b", re.I)),
     ("case_report", re.compile(r"\b(?:case report(?!s)|case presentation|(?:we|authors) (?:report|describe|present) "
                                r"(?:a|an|the case|one)\b)", re.I)),
-    ("case_series", re.compile(r"\b(?:case series|series of|(?:this|the|our|a|small) series)\b", re.I)),
     ("case_reports", re.compile(r"\b(?:case reports|cases|(?:several|different|multiple|two|three|further|other|"
                                 r"these|recent) (?:case )?reports)\b", re.I)),
     ("review", re.compile(r"\b(?:(?:narrative|literature|comprehensive) review|review(?:ed)? (?:of|the) "
@@ -53,6 +55,8 @@ DESIGN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("preclinical", re.compile(r"\b(?:in vitro|ex vivo|mice|murine|mouse|rats?|animal models?|cell lines?|"
                                r"xenografts?|organoids?|preclinical|cultured)\b", re.I)),
 )
+#: 'case series' in so many words: it outranks a passing mention of a trial in the same sentence.
+NAMED_SERIES = re.compile(r"case series\b", re.I)
 _PHASE = re.compile(r"\bphase\s*:?\s*(?:phase\s*)?(?P<a>IV|I{1,3}|[1-4])(?P<x>[ab])?(?:\s*/\s*(?P<b>IV|I{1,3}|[1-4])(?P<y>[ab])?)?\b",
                     re.I)
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
@@ -85,6 +89,8 @@ def find_design_cues(text: str, start: int = 0, end: int | None = None) -> list[
     end = len(text) if end is None else end
     out = [Cue("design", kind, m.start(), m.end())
            for kind, pattern in DESIGN_PATTERNS for m in pattern.finditer(text, start, end)]
+    out += [Cue("design", "named_series", c.start, c.end) for c in out
+            if c.value == "case_series" and NAMED_SERIES.match(text, c.start)]
     for m in _PHASE.finditer(text, start, end):
         phase = normalise_phase(m[0])
         if phase:
@@ -115,7 +121,8 @@ def classify_design(cues: Iterable[str], n: int | None, *, controlled: bool = Fa
     if "nonrandomized" in c:
         return "nonrandomized_trial" if controlled else "open_label_trial"
     trialish = bool(c & {"trial", "open_label", "single_arm", "pilot"})
-    if "case_series" in c and not c & {"trial", "open_label"}:
+    if "named_series" in c and not c & {"open_label", "single_arm", "pilot"} or (
+            "case_series" in c and not c & {"trial", "open_label"}):  # 'before that trial, a case series ...'
         return "case_report" if n == 1 else "case_series"
     if "cohort" in c and not (c & {"open_label", "single_arm"}):
         return "cohort"

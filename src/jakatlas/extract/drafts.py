@@ -191,7 +191,8 @@ _INTRO_AFTER = re.compile(
     re.I,
 )
 _INTRO_BEFORE = re.compile(r"\b(?:in|of|among|enrol(?:l?ed|ling)|includ(?:ed|ing)|recruit(?:ed|ing)|"
-                           r"randomi[sz](?:ed|ing)|total of|treated)\s+$", re.I)
+                           r"randomi[sz](?:ed|ing)|total of|treated|(?:gave|given|giving|administered|prescribed|"
+                           r"offered)\s+(?:[\w-]+\s+){1,4}?to)\s+$", re.I)
 
 
 # 'a dose-finding study of X, with 150 patients, ...': the study's population

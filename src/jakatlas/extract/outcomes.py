@@ -70,6 +70,8 @@ _THRESHOLD_BEFORE = re.compile(r"(?:\bat least|\bmore than|\bless than|\bup to|[
 _ENUM_PLAIN = re.compile(r"\s*%?\s*(?:,\s*)?(?:and|or)?\s*(?:by\s+)?$", re.I)
 _SIGN_BEFORE = re.compile(rf"(?P<dir>{_DOWN}|{_UP})\s+(?:[\w-]+\s+){{0,2}}?by\s+(?:an?\s+(?:mean|median|average)\s+"
                           rf"(?:of\s+)?)?$", re.I)
+_RESPECTIVELY = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?,?\s*respectively\b", re.I)
+_LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or))\s*", re.I)
 _ENUM_BY = re.compile(r"(?:,|\band|\bor)\s+by\s+$", re.I)
 _SIGN_AFTER = re.compile(r"\s*%?\s*(?:mean\s+|median\s+|relative\s+)?(?P<dir>reduction|decrease|decline|drop|"
                          r"improvement|increase|rise)\b", re.I)
@@ -187,8 +189,10 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
         if _THRESHOLD_BEFORE.search(text, max(s.start, m.start() - 16), m.start()) or _DISPERSION.search(
                 text, max(s.start, m.start() - 8), m.start()):
             continue  # 'at least 4 points'
-        if _VALUE_BEFORE.search(text, max(s.start, m.start() - 30), m.start()) or _ESTIMATE_AFTER.match(text, m.end(), s.end):
-            out.append(_Val(m.start(), m.end(), value, None))
+        listed = any(v.unit is None and v.end < m.start() and _LIST_GAP.fullmatch(text, v.end, m.start()) for v in out)
+        if listed or _VALUE_BEFORE.search(text, max(s.start, m.start() - 30), m.start()) or _ESTIMATE_AFTER.match(
+                text, m.end(), s.end):
+            out.append(_Val(m.start(), m.end(), value, None))  # 'fell by 5.2, 6.9 and 6.3': the list goes on
     out.sort(key=lambda v: v.start)
     prev, prev_end = 0, s.start
     for v in out:
@@ -316,6 +320,12 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[Found
         taken.append((m.start("c"), m.end("c")))
         prev_end = m.end()
         flush(c, next((e for e in s.comparators + s.drugs if m.end("c") <= e.start <= m.end("c") + 60), None))
+    if len(pending) == 2 and not found and _RESPECTIVELY.match(text, pending[1].end, hi) and not s.drugs \
+            and not s.quant("dose") and pending[0].unit == pending[1].unit:
+        # 'occurred in 32.4% and 46.7% respectively' after 'X was compared with Y': treated arm first
+        first, second = pending
+        pending.clear()
+        emit(first.start, _signed(first), first.unit, comparator=_signed(second))
     flush(None)
     return found
 

@@ -34,6 +34,8 @@ _CONTROL_BEFORE = re.compile(r"\b(?:comparator|control)\s+(?:arm|group)\s+(?:\w+
                              r"compared (?:with|to)|against|than)\s+(?:\w+\s+){0,3}$", re.I)
 _LABEL = re.compile(r"\s*([^:\n]{1,60}):")
 _CONTROL_LABEL = re.compile(r"\b(?:comparator|control|placebo|vehicle|reference)\b")
+_OTHER_STUDY_GAP = re.compile(r"\b(?:to|and|while|whereas|but|or)\s+(?:an?|one|another)\s+(?:[\w-]+\s+){0,3}?"
+                              r"(?:study|trial|cohort|series|analysis|registry|report)\b", re.I)
 _TREATED_BEFORE = re.compile(r"\b(?:treated|treatment|therapy|receiving|received|taking|took|takes|given|using|used|"
                              r"on|started)\s+(?:with\s+)?$", re.I)
 
@@ -167,6 +169,11 @@ def _assign_diseases(s: Sent) -> None:
             lead = s.text[max(0, prev[-1].start - s.start - 30): prev[-1].start - s.start]
             if _INDICATION_GAP.match(gap) and _TREATED_BEFORE.search(lead):
                 continue
+        between = [o for o in diseases if prev and prev[-1].end <= o.start and o.end <= d.start and o.id != d.id]
+        if between:  # '... of drug X in disease A to a large cohort in disease B': B is another study's
+            gap = s.text[between[-1].end - s.start: d.start - s.start]
+            if _OTHER_STUDY_GAP.search(gap) and not any(between[-1].end <= g.start < d.start for g in drugs):
+                continue
         keep.append(d)
     s.diseases = keep
 
@@ -175,7 +182,9 @@ def _display(label: str, text: str, canonical: str | None) -> str:
     """Canonical name; for a measure written as a more specific form of its abbreviation
     ('AN50', 'HiSCR75' for 'AN', 'HiSCR') the written form, which says more."""
     canon = canonical or text.lower()
-    if label == "OUTCOME_MEASURE" and " " not in text and text != canon and text.lower().startswith(canon.lower()):
+    head = canon.split(" ", 1)[0]
+    if label == "OUTCOME_MEASURE" and " " not in text and len(text) > len(head) and text.lower().startswith(
+            head.lower()):
         return text
     return canon
 

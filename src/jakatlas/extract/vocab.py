@@ -86,6 +86,21 @@ def _code_variants(code: str) -> set[str]:
     return out
 
 
+def _specific_label(form: str, label: str, names: list[str]) -> str:
+    """The variant label, kept as specific as the written form: 'erosive vulvovaginal' for
+    'erosive vulvovaginal lichen planus' and 'erosive oesophageal' for 'oesophageal lichen planus'
+    (both forms of the erosive variant); abbreviations ('ELP') keep the plain label."""
+    own = _variant_label(form, names)
+    words = own.split()
+    if own == label or not words or not all(w.isalpha() and w in form for w in words):
+        return label
+    if set(label.split()) <= set(words):
+        return own
+    if len(words) == 1 and len(own) >= 5 and " " not in label:
+        return f"{label} {own}"
+    return label
+
+
 def _variant_label(variant: str, names: list[str]) -> str:
     """'erosive lichen planus' -> 'erosive' (the words that are not the disease's name)."""
     low = variant.lower()
@@ -144,15 +159,18 @@ def build_vocabulary(kb: KnowledgeBase) -> Vocabulary:
         for v in x.variants:
             label = _variant_label(v.name, base)
             for form in dict.fromkeys([v.name, *v.synonyms]):
+                specific = _specific_label(form, label, [*base, *x.abbreviations])
                 if " " in form.strip() or form.lower() not in {label}:
-                    add(form, "DISEASE", x.id, x.name, label)
-                vmap[_variant_label(form, base)] = label
+                    add(form, "DISEASE", x.id, x.name, specific)
+                vmap[_variant_label(form, base)] = specific
             vmap[label] = label
         variants[x.id] = vmap
 
     measures: dict[str, str] = {}
     for o in kb.outcomes.values():
         display = o.abbreviation or o.name
+        if o.abbreviation and o.name.lower().startswith(o.abbreviation.lower() + " ") and len(o.name.split()) == 2:
+            display = o.name  # 'AN count', 'Hurley stage': the abbreviation alone names no measure
         measures[o.id] = display
         for n in dict.fromkeys([o.name, *( [o.abbreviation] if o.abbreviation else []), *o.synonyms]):
             add(n, "OUTCOME_MEASURE", o.id, display)
