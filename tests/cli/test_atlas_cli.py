@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
-from jakatlas.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["jakatlas", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from _cli import run
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 import jakatlas.cli.extract_cmd  # noqa: F401  (registers the command)
-from jakatlas.cli import _load_commands, app, main
+from _cli import run
+from jakatlas.cli import _load_commands, app
 
 REPORT = (
     "Tofacitinib in lichen planus\n"
@@ -18,15 +19,6 @@ REPORT = (
 )
 
 
-def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["jakatlas", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
