@@ -2,28 +2,47 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
+from jakatlas.cli import _lazy
 from jakatlas.cli._app import app
 from jakatlas.errors import JakatlasError
 
 __all__ = ["app", "main"]
 
 
-def _load_commands() -> None:
-    import importlib
+#: Every command: the module under ``jakatlas.cli`` that defines it and its one-line help, which
+#: ``jakatlas --help`` shows without importing the module (``tests/cli/test_startup.py`` keeps both true).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "build": ("atlas", "Build (or refresh) the atlas database from the curated knowledge base."),
+    "drugs": ("atlas", "List the drugs of the knowledge base (JAK inhibitors first)."),
+    "diseases": ("atlas", "List the diseases of the knowledge base with their abbreviations and study counts."),
+    "show": ("atlas", "Show a disease or a drug with its evidence from the atlas."),
+    "add": ("atlas", "Extract evidence from a document and store it as candidates (not curated)."),
+    "token": ("atlas", "Manage curator API tokens."),
+    "meta": ("meta_cmd", "Pool studies with an inverse-variance meta-analysis (results match R's metafor)."),
+    "extract": ("extract_cmd", "Extract studies (drug, disease, design, n, dose, outcomes, adverse events) and entity mentions."),
+    "serve": ("web_cmd", "Serve the atlas: web pages, JSON API (/api/v1, docs at /docs) and FHIR R5 (/fhir)."),
+    "dossier": ("synthesis_cmd", "Write the evidence dossier of a disease: evidence table, effect sizes with a forest plot, placebo context, GRADE certainty, mechanism coverage, safety and references."),
+    "map": ("synthesis_cmd", "Draw the evidence-gap map: diseases x JAK inhibitors, bubble = patients or studies, colour = best OCEBM 2011 level."),
+    "grade": ("synthesis_cmd", "OCEBM 2011 level of every study and GRADE certainty per drug and outcome, with reasons."),
+    "mechanism": ("synthesis_cmd", "Cytokines of a disease, their JAK pairs, and each JAK inhibitor's coverage (with an optional Hill-equation model at a free concentration)."),
+}
+_lazy.REGISTRY.update(COMMANDS)
 
-    for mod in ("atlas", "meta_cmd", "extract_cmd", "web_cmd", "synthesis_cmd"):
-        try:
-            importlib.import_module(f"jakatlas.cli.{mod}")
-        except ModuleNotFoundError as exc:  # a command module still under construction
-            if exc.name != f"jakatlas.cli.{mod}":
-                raise
+
+def _load_commands() -> None:
+    """Import every command module (for documentation checks; running a command loads only its own)."""
+    for module in dict.fromkeys(mod for mod, _ in COMMANDS.values()):
+        importlib.import_module(f"jakatlas.cli.{module}")
+
+
+_lazy._ALL.append(_load_commands)
 
 
 def main() -> None:
     """Entry point: run the app; print jakatlas errors on one line without a traceback."""
-    _load_commands()
     try:
         app()
     except JakatlasError as exc:

@@ -6,8 +6,11 @@ from enum import StrEnum
 
 import typer
 
+from jakatlas.cli._lazy import LazyGroup
+
 app = typer.Typer(
     name="jakatlas",
+    cls=LazyGroup,
     help="Living evidence atlas for JAK inhibitors in dermatology.",
     no_args_is_help=True,
     add_completion=False,
@@ -30,3 +33,9 @@ DB_OPTION = typer.Option(
     show_default=False,
 )
 FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help="Output format.")
+
+
+@app.callback()
+def _root() -> None:
+    """Living evidence atlas for JAK inhibitors in dermatology."""
+    # A root callback makes Typer build a group even before any command module is imported.
