@@ -107,3 +107,14 @@ def test_curation_form_needs_session_and_csrf(client: TestClient, token: str, ca
 def test_whats_new_lists_candidates(client: TestClient, candidate_id: str) -> None:
     html = client.get("/new").text
     assert f"/studies/{candidate_id}" in html and "1 candidate awaits review" in html
+
+
+def test_home_map_table_says_not_reported_and_keeps_class_evidence_apart(client: TestClient) -> None:
+    html = client.get("/").text
+    table = html.split('class="map-table"', 1)[1].split("</details>", 1)[0]
+    assert "not reported" in table
+    assert not re.search(r'<td class="num">0</td>', table)  # 0 patients is never shown for "not reported"
+    assert "/drugs/jak%20inhibitor" not in table and "Class-level (no drug named)" in table
+    data = client.get("/api/v1/evidence-map").json()
+    assert "jak inhibitor" not in data["drugs"]
+    assert {c["drug"] for c in data["class_cells"]} == {"jak inhibitor"}

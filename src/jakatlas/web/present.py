@@ -184,9 +184,11 @@ def _jak_map(ctx: AppContext) -> Any:
     from jakatlas.report.evidence_map import evidence_map as build_map
 
     def build() -> EvidenceMap:
-        jak = {d.name for d in knowledge_base().drugs.values() if d.drug_class in JAK_CLASSES} | {"jak inhibitor"}
-        cells = tuple(c for c in build_map(ctx.atlas).cells if c.drug in jak)
-        return EvidenceMap(cells, tuple(sorted({c.disease for c in cells})), tuple(sorted({c.drug for c in cells})))
+        jak = {d.name for d in knowledge_base().drugs.values() if d.drug_class in JAK_CLASSES}
+        full = build_map(ctx.atlas)
+        cells = tuple(c for c in full.cells if c.drug in jak)
+        diseases = tuple(sorted({c.disease for c in cells + full.class_cells}))
+        return EvidenceMap(cells, diseases, tuple(sorted({c.drug for c in cells})), full.class_cells)
 
     return ctx.cache.get("evidence-map", build)
 
@@ -194,9 +196,12 @@ def _jak_map(ctx: AppContext) -> Any:
 def evidence_map(ctx: AppContext) -> EvidenceMapOut:
     """Disease x JAK-inhibitor grid of curated studies (count, patients, best level)."""
     emap = _jak_map(ctx)
-    return EvidenceMapOut(diseases=list(emap.diseases), drugs=list(emap.drugs), cells=[
-        MapCell(disease=c.disease, drug=c.drug, studies=c.studies, patients=c.patients,
-                best_level=c.best_level, study_ids=list(c.study_ids)) for c in emap.cells])
+    def out(c: Any) -> MapCell:
+        return MapCell(disease=c.disease, drug=c.drug, studies=c.studies, patients=c.patients,
+                       best_level=c.best_level, study_ids=list(c.study_ids))
+
+    return EvidenceMapOut(diseases=list(emap.diseases), drugs=list(emap.drugs),
+                          cells=[out(c) for c in emap.cells], class_cells=[out(c) for c in emap.class_cells])
 
 
 def evidence_map_figure(ctx: AppContext) -> str | None:
@@ -206,7 +211,7 @@ def evidence_map_figure(ctx: AppContext) -> str | None:
 
     def build() -> str | None:
         emap = _jak_map(ctx)
-        if not emap.cells:
+        if not emap.all_cells:
             return None
         text: str = map_plotly(emap, size="studies").to_json()
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -183,7 +183,7 @@ class MapCell(BaseModel):
     disease: str
     drug: str
     studies: int
-    patients: int = Field(description="Sum of the studies' reported n.")
+    patients: int | None = Field(description="Sum of the studies' reported n; null when none reports n.")
     best_level: int | None
     study_ids: list[str]
 
@@ -192,6 +192,9 @@ class EvidenceMapOut(BaseModel):
     diseases: list[str]
     drugs: list[str]
     cells: list[MapCell]
+    class_cells: list[MapCell] = Field(
+        default_factory=list,
+        description="Evidence that names no particular JAK inhibitor (class-level), one cell per disease.")
 
 
 class CompareColumn(BaseModel):

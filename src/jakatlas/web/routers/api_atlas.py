@@ -81,8 +81,9 @@ def evidence_map(ctx: Ctx, fmt: FormatQ = "json") -> Response:
     """The disease x drug evidence map of curated studies."""
     emap = present.evidence_map(ctx)
     cols = ["disease", "drug", "studies", "patients", "best_level", "study_ids"]
-    return table_response([c.model_dump() for c in emap.cells], cols, fmt=fmt, name="evidence-map",
-                          payload=emap.model_dump())
+    rows = [c.model_dump() for c in emap.cells]
+    rows += [{**c.model_dump(), "drug": "class-level (no drug named)"} for c in emap.class_cells]
+    return table_response(rows, cols, fmt=fmt, name="evidence-map", payload=emap.model_dump())
 
 
 @router.get("/compare", response_model=CompareOut, responses={**TABLE, **NOT_FOUND})
