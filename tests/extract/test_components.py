@@ -125,14 +125,21 @@ def test_hedge_cues() -> None:
      (set(), 3, False, False, "case_series", 4),
      ({"case_reports"}, None, False, False, "case_series", 4),
      ({"preclinical"}, None, False, False, "preclinical", 5),
-     ({"systematic_review"}, None, False, False, "systematic_review", 1),
+     ({"systematic_review"}, None, False, False, "systematic_review", None),
      (set(), 300, False, False, None, None)],
 )
 def test_design_and_ocebm_level(cues: set[str], n: int | None, controlled: bool, placebo: bool,
                                 design: str | None, level: int | None) -> None:
     got = classify_design(cues, n, controlled=controlled, placebo=placebo)
     assert got == design
-    assert evidence_level(got) == level
+    assert evidence_level(got, controlled) == level
+
+
+def test_level_without_knowing_the_controls_is_the_conservative_one() -> None:
+    """One table (data/ocebm.json): a cohort of unknown control is level 4, like an uncontrolled one."""
+    assert evidence_level("cohort") == evidence_level("cohort", False) == 4
+    assert evidence_level("cohort", True) == 3
+    assert evidence_level("systematic_review") is None  # graded by what it reviews
 
 
 @pytest.mark.parametrize(("text", "phase"), [("phase IIb", "2b"), ("Phase 3", "3"), ("phase 2/3", "2/3"),

@@ -34,8 +34,11 @@ def test_markdown_has_povorcitinib_phase2_and_phase3_results(md: tuple[str, Path
     # phase 2 (Kirby 2024), with Newcombe CIs and NNT
     assert ("| Kirby 2024 | povorcitinib 15 mg | HiSCR | wk 16* | 48.1% (n=52) | placebo 28.8% (n=52) | "
             "RD +19.2 pp (95% CI +0.6 to +36.1); RR 1.67 (1.00 to 2.78); NNTB 5.2") in text
-    # phase 2 (Alavi 2022, study 2), all doses against placebo
-    assert "RD +9.8 pp (95% CI -22.1 to +42.5)" in text
+    # phase 2 (Alavi 2022, study 2): 57.1% placebo is no whole count of 9, so no count is invented
+    assert ("| Alavi 2022 (study 2) | povorcitinib 30 mg | HiSCR | wk 8 | 55.6% | placebo 57.1% (n=9) | "
+            "insufficient: control arm: 57.1% is not a whole count of 9 (nearest 5/9 = 55.6%), so its denominator "
+            "is not the arm size (55.6% vs 57.1%, difference -1.5 pp, no CI) |") in text
+    assert "RD +0.0 pp" not in text and "5/9 used" not in text
     # phase 3: figures shown, no interval invented
     assert ("| STOP-HS1 | povorcitinib 45 mg | HiSCR | wk 12 | 40.2% | placebo 29.7% | insufficient: arm sizes "
             "not reported (40.2% vs 29.7%, difference +10.5 pp, no CI) |") in text

@@ -138,3 +138,44 @@ def test_study_label_names_trials_authors_and_journals(citation: str, title: str
     from jakatlas.synthesis.atlas_effects import study_label
 
     assert study_label(SimpleNamespace(id="x", citation=citation, title=title)) == label
+
+
+def _alavi_study2(placebo_n: int) -> Study:
+    """Alavi 2022 study 2 as shipped, with the placebo HiSCR denominator set to ``placebo_n``."""
+    st = knowledge_base().studies["alavi2022-study2"]
+    outs = [o.model_copy(update={"comparator_n": placebo_n}) if o.comparator_value == 57.1 else o for o in st.outcomes]
+    return st.model_copy(update={"outcomes": outs})
+
+
+def test_povorcitinib_57_1_percent_of_9_placebo_is_not_turned_into_5_of_9() -> None:
+    """57.1% is no whole count of the 9 randomised to placebo (the trial's 4/7 had a smaller
+    denominator): no RD of +0.0 pp for 55.6% vs 57.1%, no invented counts, the reason stated."""
+    kb = knowledge_base()
+    rows = [r for r in arm_effects(_alavi_study2(9), "hidradenitis suppurativa", outcomes=kb.outcomes, drugs=kb.drugs)
+            if r.measure == "HiSCR"]
+    assert len(rows) == 4 and {r.kind for r in rows} == {"insufficient"}
+    assert all(r.rd is None and r.events is None and r.comparator_events is None for r in rows)
+    low = next(r for r in rows if r.arm == "povorcitinib 30 mg")
+    assert low.note == ("insufficient: control arm: 57.1% is not a whole count of 9 (nearest 5/9 = 55.6%), so "
+                        "its denominator is not the arm size (55.6% vs 57.1%, difference -1.5 pp, no CI)")
+    assert grading_effect(rows) is None
+
+
+def test_povorcitinib_with_the_true_placebo_denominator_shows_a_negative_difference() -> None:
+    kb = knowledge_base()
+    rows = {r.arm: r for r in arm_effects(_alavi_study2(7), "hidradenitis suppurativa", outcomes=kb.outcomes,
+                                          drugs=kb.drugs) if r.measure == "HiSCR"}
+    low = rows["povorcitinib 30 mg"]
+    assert (low.events, low.n, low.comparator_events, low.comparator_n) == (5, 9, 4, 7)
+    assert low.rd is not None and low.rd.estimate < 0
+    assert low.summary.startswith("RD -1.6 pp")
+
+
+def test_single_arm_percentage_of_another_denominator_gets_no_wilson_interval() -> None:
+    st = Study(id="x", design="open_label_trial", n=10, interventions=[Intervention(name="baricitinib")],
+               diseases=[DiseaseRef(name="lichen planus")],
+               outcomes=[Outcome(measure="HiSCR", value=45.2, unit="%", n=10)])
+    row = arm_effects(st, "lichen planus", outcomes=knowledge_base().outcomes)[0]
+    assert row.kind == "insufficient" and row.proportion is None and row.events is None
+    assert row.note == ("insufficient: 45.2% is not a whole count of 10 (nearest 5/10 = 50.0%), so its "
+                        "denominator is not the arm size (no CI)")

@@ -191,10 +191,23 @@ def test_from_percentages_rounds_half_up() -> None:
     assert res.notes == ()
 
 
-def test_from_percentages_flags_impossible_percentages() -> None:
+def test_from_percentages_refuses_percentages_of_another_denominator() -> None:
     res = from_percentages(45.2, 100, 30.0, 100)
-    assert res.events_treated == 45
-    assert "no whole count of 100 gives 45.2%" in res.notes[0]
+    assert res.status == "insufficient" and res.events_treated is None and res.events_control is None
+    assert res.reason == ("treated arm: 45.2% is not a whole count of 100 (nearest 45/100 = 45.0%), so its "
+                          "denominator is not the arm size; the count is not reconstructed (find the "
+                          "denominator in the paper)")
+    with pytest.raises(StatisticsError, match="Counts are insufficient"):
+        res.counts()
+
+
+def test_from_percentages_povorcitinib_placebo_57_1_of_9_is_not_5_of_9() -> None:
+    """Alavi 2022 study 2: 57.1% placebo HiSCR is 4/7, not a share of the 9 randomised; 55.6% is 5/9."""
+    res = from_percentages(55.6, 9, 57.1, 9)
+    assert res.status == "insufficient"
+    assert res.notes == ("control arm: 57.1% is not a whole count of 9 (nearest 5/9 = 55.6%), so its "
+                         "denominator is not the arm size",)
+    assert from_percentages(55.6, 9, 57.1, 7).counts() == (5, 4, 4, 3)
 
 
 def test_from_percentages_missing_arm_size_is_insufficient_not_guessed() -> None:

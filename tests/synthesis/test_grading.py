@@ -49,9 +49,45 @@ def test_small_rct_is_graded_down_with_a_reason() -> None:
 def test_curated_level_is_kept_and_disagreement_reported() -> None:
     st = knowledge_base().studies["brumfiel-ruxolitinib-cream-clp-ph2"]
     lv = ocebm_level(st)
-    assert (lv.level, lv.curated, lv.computed) == (3, 3, 4)
+    assert (lv.level, lv.recorded, lv.recorded_by, lv.computed, lv.basis) == (3, 3, "curated", 4, "curated")
     assert lv.disagreement is not None
     assert lv.disagreement.startswith("Curated level 3 differs from the level 4 derived from the design")
+
+
+def test_machine_level_is_never_called_curated() -> None:
+    """An extracted uncontrolled cohort carries the extractor's level; grading derives 4 from the
+    same table (data/ocebm.json), uses it, and labels the recorded value as extracted."""
+    st = _study(design="cohort", n=88, comparator=None).model_copy(update={"evidence_level": 3})
+    lv = ocebm_level(st)
+    assert (lv.level, lv.recorded, lv.recorded_by, lv.computed, lv.basis) == (4, 3, "extracted", 4, "derived")
+    assert lv.disagreement is not None and lv.disagreement.startswith("Extracted (machine-derived) level 3 differs")
+    assert "curated" not in lv.disagreement.lower()
+
+
+def test_extraction_and_grading_read_one_table() -> None:
+    from jakatlas.data.ocebm import ocebm_table
+    from jakatlas.extract.design import evidence_level
+
+    table = ocebm_table()
+    for design in table.entries:
+        if design in ("rct", "systematic_review"):
+            continue
+        for controlled in (True, False):
+            st = _study(design=design, n=50, comparator="placebo" if controlled else None)
+            assert ocebm_level(st).computed == evidence_level(design, controlled), (design, controlled)
+    assert ocebm_level(_study(design="rct", n=50)).computed == evidence_level("rct", True) == 2
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("Systematic review and meta-analysis of randomised controlled trials", 1),
+    ("Systematic review of cohort studies", 3),
+    ("Systematic review of case reports and case series", 4),
+    ("Systematic review of randomised trials and case series", 4),
+    ("Systematic review", None),
+])
+def test_a_review_is_graded_by_what_it_reviews(text: str, level: int | None) -> None:
+    st = _curated("r", title=text, design="systematic_review", n=None, comparator=None)
+    assert ocebm_level(st).computed == level
 
 
 def test_every_shipped_study_gets_a_level_or_says_why_not() -> None:

@@ -33,11 +33,22 @@ def test_hidradenitis_hiscr_placebo_rates(hs_rows: list[ArmEffect]) -> None:
     assert {r.label for r in ctx.rates} == {"Alavi 2022 (study 2)", "Kirby 2024", "STOP-HS1", "STOP-HS2",
                                             "NCT04430855"}
     assert ctx.range_text == "24–57%"
-    assert ctx.k_pooled == 3  # the phase 3 trials report no arm sizes
-    assert ctx.pooled is not None and ctx.ci_lower is not None and ctx.ci_upper is not None
-    assert ctx.ci_lower < ctx.pooled < ctx.ci_upper
-    assert 23.8 < ctx.pooled < 57.1
-    assert "2 studies without arm sizes are in the range but not the pooled estimate." in ctx.note
+    # Alavi 2022 study 2: 57.1% of 9 randomised is no whole count (the source's 4/7 had a smaller
+    # denominator), so it is not rounded to 5/9 and not pooled; with STOP-HS1/2 lacking arm sizes
+    # only 2 studies have exact counts, too few to pool.
+    assert ctx.k_pooled == 0 and ctx.pooled is None
+    assert ctx.note == ("Not pooled: 2 of 5 studies report counts (at least 3 needed); the range is shown "
+                        "instead. Alavi 2022 (study 2): 57.1% is not a whole count of 9, so its denominator is "
+                        "not reported; it is in the range but not the pooled estimate.")
+
+
+def test_inexact_placebo_rate_is_excluded_from_a_pool_with_a_note() -> None:
+    rows = [_arm("A", 40.0, 50, 20.0, 50), _arm("B", 50.0, 40, 30.0, 40), _arm("C", 45.0, 60, 25.0, 60),
+            _arm("D", 55.6, 9, 57.1, 9)]
+    ctx = placebo_context(rows)[0]
+    assert ctx.k_pooled == 3 and ctx.pooled is not None
+    assert ctx.note == ("D: 57.1% is not a whole count of 9, so its denominator is not reported; it is in the "
+                        "range but not the pooled estimate.")
 
 
 def test_subgroup_and_historical_rates_are_not_placebo_context(hs_rows: list[ArmEffect]) -> None:
@@ -49,7 +60,7 @@ def test_too_few_sized_studies_give_a_range(hs_rows: list[ArmEffect]) -> None:
     an50 = next(c for c in placebo_context(hs_rows) if c.measure_key == "an_count:an50")
     assert an50.comparators == "vehicle"
     assert an50.pooled is None
-    assert an50.note == ("Not pooled: 0 of 1 studies report arm sizes (at least 3 needed); the range is "
+    assert an50.note == ("Not pooled: 0 of 1 studies report counts (at least 3 needed); the range is "
                          "shown instead.")
 
 

@@ -120,12 +120,12 @@ def grade(
     if fmt is SynthFormat.json:
         print_json({"disease": syn.disease,
                     "grades": [{**asdict(g), "reasons": list(g.reasons)} for g in syn.grades],
-                    "levels": [asdict(x) for x in syn.levels]})
+                    "levels": [{**asdict(x), "basis": x.basis} for x in syn.levels]})
         return
     headers = ["Drug", "Outcome", "Certainty", "Studies", "n", "Reasons"]
     rows = [[g.drug, g.outcome, g.certainty, len(g.study_ids), g.total_n, " ".join(g.reasons)] for g in syn.grades]
-    lv_headers = ["Study", "Level", "Derived", "Reason / disagreement"]
-    lv_rows = [[x.study_id, x.level, x.computed, x.disagreement or x.reason] for x in syn.levels]
+    lv_headers = ["Study", "Level", "Basis", "Derived", "Reason / disagreement"]
+    lv_rows = [[x.study_id, x.level, x.basis, x.computed, x.disagreement or x.reason] for x in syn.levels]
     if fmt is SynthFormat.md:
         print(f"# GRADE certainty: {syn.disease}\n\n{markdown_table(headers, rows)}\n\n"
               f"## OCEBM 2011 levels\n\n{markdown_table(lv_headers, lv_rows)}")

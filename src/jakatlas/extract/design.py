@@ -3,9 +3,8 @@
 Design cues ("randomised", "open-label", "case series", "cohort", "in mice") are found by
 regular expressions; :func:`classify_design` combines a study's cues with its sample size and
 control arm. :func:`evidence_level` maps a design to the Oxford Centre for Evidence-Based
-Medicine 2011 level for treatment benefits (OCEBM Levels of Evidence Working Group, 2011):
-1 systematic review of RCTs, 2 RCT, 3 non-randomised controlled trial or cohort, 4 case series,
-case report, case-control or uncontrolled trial, 5 mechanism-based reasoning (preclinical).
+Medicine 2011 level for treatment benefits by looking it up in the one shipped table
+(:mod:`jakatlas.data.ocebm`).
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from jakatlas.data.ocebm import ocebm_table
 from jakatlas.extract.types import Cue
 
 __all__ = [
@@ -60,17 +60,6 @@ NAMED_SERIES = re.compile(r"case series\b", re.I)
 _PHASE = re.compile(r"\bphase\s*:?\s*(?:phase\s*)?(?P<a>IV|I{1,3}|[1-4])(?P<x>[ab])?(?:\s*/\s*(?P<b>IV|I{1,3}|[1-4])(?P<y>[ab])?)?\b",
                     re.I)
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
-_LEVELS: dict[str, int] = {
-    "systematic_review": 1,
-    "rct": 2,
-    "nonrandomized_trial": 3,
-    "cohort": 3,
-    "case_control": 4,
-    "case_series": 4,
-    "case_report": 4,
-    "open_label_trial": 4,
-    "preclinical": 5,
-}
 
 
 def normalise_phase(text: str) -> str | None:
@@ -145,6 +134,6 @@ def classify_design(cues: Iterable[str], n: int | None, *, controlled: bool = Fa
     return None
 
 
-def evidence_level(design: str | None) -> int | None:
-    """OCEBM 2011 treatment-benefit level for a design; None when the design is unknown."""
-    return _LEVELS.get(design or "")
+def evidence_level(design: str | None, controlled: bool | None = None) -> int | None:
+    """OCEBM 2011 treatment-benefit level from the shipped table (``data/ocebm.json``); None when unknown."""
+    return ocebm_table().level(design, controlled)

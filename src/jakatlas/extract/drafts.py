@@ -262,7 +262,7 @@ def finish(d: Draft, i: int, vocab: Vocabulary) -> Study:
         diseases=[DiseaseRef(name=vocab.disease_names.get(d.disease, d.disease), variant=d.variant)],
         design=design, phase=d.phase, n=n, duration=duration, registry_ids=d.registry_ids,  # type: ignore[arg-type]
         outcomes=[o.outcome for o in d.outcomes], adverse_events=[a.ae for a in d.aes],
-        evidence_level=evidence_level(design), spans=[Span(start=a, end=b) for a, b in sorted(d.spans)],
+        evidence_level=evidence_level(design, bool(comparators)), spans=[Span(start=a, end=b) for a, b in sorted(d.spans)],
         hedged=d.hedged,
     )
 

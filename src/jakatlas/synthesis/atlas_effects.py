@@ -3,7 +3,8 @@
 Each outcome reported as a responder percentage with arm sizes becomes a risk difference with
 Newcombe's hybrid score CI, a risk ratio with a log CI and an NNT (Altman 1998), all from
 :mod:`jakatlas.synthesis.effects`. Single-arm responder rates get a Wilson CI. When an arm size is
-missing the result says "insufficient: arm sizes not reported" and no interval is invented.
+missing, or a percentage is not a whole count of the stated arm size (57.1% of 9), the result says
+"insufficient" with the reason, and no count or interval is invented.
 
 Comparable studies (same disease, outcome measure and timepoint) are pooled by drug and by
 selectivity class with a random-effects model (REML with the Hartung-Knapp adjustment, IntHout et
@@ -293,6 +294,10 @@ def _effect_row(o: Outcome, om: OutcomeMeasure | None, base: dict[str, Any]) -> 
                     return ArmEffect(kind="insufficient", note=f"vs a historical control rate ({o.value:g}% vs "
                                      f"{o.comparator_value:g}%, difference {diff:+.1f} pp); no concurrent arm, "
                                      "no CI", **base)
+                if counts.notes:
+                    return ArmEffect(kind="insufficient", note=f"insufficient: {'; '.join(counts.notes)} "
+                                     f"({o.value:g}% vs {o.comparator_value:g}%, difference {diff:+.1f} pp, "
+                                     "no CI)", **base)
                 return ArmEffect(kind="insufficient", note=f"{INSUFFICIENT} ({o.value:g}% vs "
                                  f"{o.comparator_value:g}%, difference {diff:+.1f} pp, no CI)", **base)
             et, nt, ec, nc = (counts.events_treated, counts.n_treated, counts.events_control, counts.n_control)
@@ -303,16 +308,17 @@ def _effect_row(o: Outcome, om: OutcomeMeasure | None, base: dict[str, Any]) -> 
             direction: Literal["beneficial", "harmful"] = "harmful" if base["higher_is_better"] is False \
                 else "beneficial"
             n_res = nnt(rd.estimate, rd.ci_lower, rd.ci_upper, outcome=direction) if rd.estimate != 0 else None
-            note = " ".join(counts.notes)
             return ArmEffect(kind="comparative", rd=rd, rr=rr, nnt=n_res, events=et, comparator_events=ec,
-                             note=note, **base)
+                             **base)
         if o.n is None:
             return ArmEffect(kind="insufficient", note=f"{INSUFFICIENT}: {o.value:g}% without a denominator, "
                                                        "no CI", **base)
         counts = from_percentages(o.value, o.n, 0.0, 1)
-        ev = counts.events_treated if counts.events_treated is not None else 0
-        return ArmEffect(kind="single_arm", proportion=proportion(ev, o.n), events=ev,
-                         note=" ".join(x for x in counts.notes if x.startswith("treated")), **base)
+        if counts.events_treated is None:
+            return ArmEffect(kind="insufficient", note=f"insufficient: {'; '.join(counts.notes)} (no CI)".replace(
+                "treated arm: ", ""), **base)
+        ev = counts.events_treated
+        return ArmEffect(kind="single_arm", proportion=proportion(ev, o.n), events=ev, **base)
     if o.comparator_value is not None:
         diff = o.value - o.comparator_value
         return ArmEffect(kind="continuous", note=f"{o.value:g} vs {o.comparator_value:g} {o.unit or ''}".rstrip()

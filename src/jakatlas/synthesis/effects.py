@@ -371,11 +371,13 @@ def _half_up(x: Decimal) -> int:
 
 
 def from_percentages(p_t: float | None, n_t: int | None, p_c: float | None, n_c: int | None) -> ReconstructedCounts:
-    """Round event counts back from reported percentages (``45.2`` means 45.2 %).
+    """Event counts from reported percentages (``45.2`` means 45.2 %), only when they are exact.
 
-    Returns an ``"insufficient"`` result naming what is missing when a percentage or arm size is
-    absent; arm sizes are never guessed. A note is added when no whole count reproduces the reported
-    percentage at its reported precision (a typo, or a percentage of a different denominator).
+    A count is taken only when a whole number of events out of the stated arm size reproduces the
+    reported percentage at its reported precision (55.6% of 9 is 5/9). Otherwise, or when a
+    percentage or arm size is missing, the result is ``"insufficient"`` and ``reason`` says why:
+    57.1% of 9 has no whole count, so the percentage belongs to another denominator (patients
+    with an assessment, say) and rounding it to 5/9 would invent a count. Nothing is guessed.
     """
     missing = [name for name, v in (("treated-arm percentage", p_t), ("treated-arm size", n_t),
                                     ("control-arm percentage", p_c), ("control-arm size", n_c)) if v is None]
@@ -402,11 +404,15 @@ def from_percentages(p_t: float | None, n_t: int | None, p_c: float | None, n_c:
         decimals = max(0, -exponent) if isinstance(exponent, int) else 0
         back = (Decimal(e) * 100 / size).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         if back != dp.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):
-            notes.append(f"{arm} arm: no whole count of {size} gives {p}% (nearest {e}/{size} = {back}%); "
-                         "check the percentage or its denominator.")
+            notes.append(f"{arm} arm: {p:g}% is not a whole count of {size} (nearest {e}/{size} = {back}%), "
+                         "so its denominator is not the arm size")
         events.append(e)
         sizes.append(size)
-    return ReconstructedCounts("ok", events[0], sizes[0], events[1], sizes[1], notes=tuple(notes))
+    if notes:
+        return ReconstructedCounts("insufficient", None, sizes[0], None, sizes[1],
+                                   reason="; ".join(notes) + "; the count is not reconstructed (find the "
+                                          "denominator in the paper)", notes=tuple(notes))
+    return ReconstructedCounts("ok", events[0], sizes[0], events[1], sizes[1])
 
 
 # --------------------------------------------------------------------------- escalc

@@ -1,10 +1,8 @@
 """Evidence grading: OCEBM 2011 levels per study and GRADE certainty per drug x disease x outcome.
 
 OCEBM: Oxford Centre for Evidence-Based Medicine Levels of Evidence Working Group, "The Oxford 2011
-Levels of Evidence" (question 'Does this intervention help?'): 1 systematic review of randomised
-trials; 2 randomised trial (or observational study with dramatic effect); 3 non-randomised
-controlled cohort / follow-up study; 4 case series, case-control or historically controlled
-studies; 5 mechanism-based reasoning. A level may be graded down for imprecision.
+Levels of Evidence" (question 'Does this intervention help?'), read from the one shipped table
+``data/ocebm.json`` that extraction uses too. A level may be graded down for imprecision.
 
 GRADE: Guyatt et al., BMJ 2008;336:924; GRADE guidelines series, J Clin Epidemiol 2011 (parts 4-9:
 risk of bias, imprecision, inconsistency, indirectness, publication bias, rating up); GRADE
@@ -20,8 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from jakatlas.data.ocebm import ocebm_table
 from jakatlas.models.evidence import Study
-from jakatlas.models.knowledge import Source
+from jakatlas.models.knowledge import CuratedStudy, Source
 from jakatlas.synthesis._common import has_comparator, study_text
 
 __all__ = [
@@ -45,23 +44,37 @@ OIS_PATIENTS = 300
 SMALL_RCT = 30
 """Randomised trials with fewer patients are graded down one OCEBM level for imprecision."""
 
-_CONTROLLED_DESIGNS = {"nonrandomized_trial", "open_label_trial", "cohort"}
 _SURROGATE_CUES = ("ultrasound", "skin thickness", "biomarker", "gene expression", "transcript", "cxcl",
                    "interferon signature", "isg", "pstat", "serum", "histolog", "biopsy")
 _WORDS = {1: "one level", 2: "two levels"}
 
 
 # -- OCEBM 2011 ----------------------------------------------------------------------------------
+RecordedBy = Literal["curated", "extracted"]
+_REVIEWED = (("rct", re.compile(r"randomi[sz]ed|\brcts?\b|controlled trials?")),
+             ("cohort", re.compile(r"\bcohorts?\b|observational")),
+             ("case_series", re.compile(r"case reports?|case series|\bcases\b")))
+
+
 @dataclass(frozen=True)
 class OcebmLevel:
-    """OCEBM 2011 level of one study: the computed level, the curated one, and any disagreement."""
+    """OCEBM 2011 level of one study: the level used, the one derived from the shared table, the
+    recorded one and who recorded it ("curated" by a person, or "extracted" by the NLP pipeline)."""
 
     study_id: str
     level: int | None
     computed: int | None
-    curated: int | None
+    recorded: int | None
+    recorded_by: RecordedBy | None
     reason: str
     disagreement: str | None = None
+
+    @property
+    def basis(self) -> str:
+        """Where the level used comes from: 'curated' only when a person recorded it."""
+        if self.level is None:
+            return "none"
+        return "curated" if self.recorded_by == "curated" and self.level == self.recorded else "derived"
 
 
 def _historical(text: str) -> bool:
@@ -69,51 +82,62 @@ def _historical(text: str) -> bool:
 
 
 def _computed_level(s: Study, text: str) -> tuple[int | None, str]:
+    """The level from the shared table (:mod:`jakatlas.data.ocebm`), the controls and the size."""
+    table = ocebm_table()
     d = s.design
-    controlled = has_comparator(s)
+    entry = table.entry(d)
+    if entry is None:
+        return None, "Design not reported, so no level can be derived."
     if d == "systematic_review":
-        if "case" in text and "random" not in text:
-            return 4, "Systematic review of case reports and series (level 4)."
-        return 1, "Systematic review, assumed to pool randomised trials (level 1)."
+        reviewed = [name for name, cue in _REVIEWED if cue.search(text)]
+        level = table.review_level(reviewed)
+        if level is None:
+            return None, ("Systematic review whose included designs are not stated: OCEBM grades a review by "
+                          "what it reviews, so no level is derived.")
+        shown = ", ".join({"rct": "randomised trials", "cohort": "cohort studies",
+                           "case_series": "case reports or series"}[r] for r in reviewed)
+        return level, f"Systematic review of {shown}, graded by what it reviews (level {level})."
     if d == "rct":
-        if s.n is not None and s.n < SMALL_RCT:
-            return 3, f"Randomised trial graded down one level for imprecision (only {s.n} patients; level 3)."
-        return 2, "Randomised controlled trial (level 2)."
-    if d in _CONTROLLED_DESIGNS:
-        label = {"nonrandomized_trial": "Non-randomised trial", "open_label_trial": "Open-label trial",
-                 "cohort": "Cohort study"}[d]
+        level = table.level(d, True)
+        if level is not None and s.n is not None and s.n < SMALL_RCT:
+            return level + 1, (f"Randomised trial graded down one level for imprecision (only {s.n} patients; "
+                               f"level {level + 1}).")
+        return level, f"Randomised controlled trial (level {level})."
+    if entry.uncontrolled_level is not None:
+        label = entry.label[0].upper() + entry.label[1:]
         if _historical(text):
-            return 4, f"{label} with historical controls only (level 4)."
-        if controlled:
-            return 3, f"{label} with a concurrent control group (level 3)."
-        return 4, f"{label} without a control group, i.e. a single-arm series (level 4)."
-    if d == "case_control":
-        return 4, "Case-control study (level 4)."
-    if d == "case_series":
-        return 4, "Case series (level 4)."
-    if d == "case_report":
-        return 4, "Case report, graded with case series (level 4)."
-    if d in ("narrative_review", "preclinical"):
-        return 5, ("Narrative review: expert opinion and mechanism-based reasoning (level 5)."
-                   if d == "narrative_review" else "Preclinical work: mechanism-based reasoning (level 5).")
-    return None, "Design not reported, so no level can be derived."
+            return entry.uncontrolled_level, f"{label} with historical controls only (level {entry.uncontrolled_level})."
+        if has_comparator(s):
+            return entry.level, f"{label} with a concurrent control group (level {entry.level})."
+        return entry.uncontrolled_level, (f"{label} without a control group, i.e. a single-arm series "
+                                          f"(level {entry.uncontrolled_level}).")
+    if entry.level is None:
+        return None, f"{entry.rule}"
+    return entry.level, entry.rule
 
 
-def ocebm_level(study: Study | Any) -> OcebmLevel:
-    """OCEBM 2011 level for treatment benefit, from design, controls and size.
+def _recorded_by(study: Any) -> RecordedBy:
+    return "curated" if isinstance(study, CuratedStudy) else "extracted"
 
-    A curated ``evidence_level`` is kept as the level used; when it differs from the level derived
-    here, ``disagreement`` says so in a sentence (neither is silently overwritten).
+
+def ocebm_level(study: Study | Any, recorded_by: RecordedBy | None = None) -> OcebmLevel:
+    """OCEBM 2011 level for treatment benefit, from design, controls and size (one shared table).
+
+    A curated ``evidence_level`` is kept as the level used and any difference from the derived
+    level is stated; a level recorded by extraction is machine-derived, so the level derived here
+    (the same table, with the study's controls and size) is used and never called curated.
+    ``recorded_by`` defaults to "curated" for :class:`CuratedStudy` records and "extracted" otherwise.
     """
     text = study_text(study)
     computed, reason = _computed_level(study, text)
-    curated = study.evidence_level
-    level = curated if curated is not None else computed
+    recorded = study.evidence_level
+    by = (recorded_by or _recorded_by(study)) if recorded is not None else None
+    level = recorded if by == "curated" else (computed if computed is not None else recorded)
     disagreement = None
-    if curated is not None and computed is not None and curated != computed:
-        disagreement = (f"Curated level {curated} differs from the level {computed} derived from the "
-                        f"design: {reason}")
-    return OcebmLevel(study.id, level, computed, curated, reason, disagreement)
+    if recorded is not None and computed is not None and recorded != computed:
+        who = "Curated" if by == "curated" else "Extracted (machine-derived)"
+        disagreement = f"{who} level {recorded} differs from the level {computed} derived from the design: {reason}"
+    return OcebmLevel(study.id, level, computed, recorded, by, reason, disagreement)
 
 
 # -- GRADE ----------------------------------------------------------------------------------------

@@ -120,22 +120,26 @@ def placebo_rates(rows: Iterable[ArmEffect]) -> dict[str, list[PlaceboRate]]:
     return out
 
 
+def _exact_count(r: PlaceboRate) -> int | None:
+    """Events of a placebo arm when its percentage is a whole count of its size, else None."""
+    if r.n is None:
+        return None
+    return from_percentages(r.value, r.n, r.value, r.n).events_treated
+
+
 def _logit_pool(rates: Sequence[PlaceboRate]) -> tuple[float, float, float, float | None, float | None,
                                                         float | None, str, list[str]]:
     yi: list[float] = []
     vi: list[float] = []
     notes: list[str] = []
     for r in rates:
-        if r.n is None:
-            continue
-        counts = from_percentages(r.value, r.n, r.value, r.n)
-        x = counts.events_treated if counts.events_treated is not None else 0
-        if counts.notes:
-            notes.append(f"{r.label}: {r.value:g}% of {r.n} is not a whole count; {x}/{r.n} used.")
+        x = _exact_count(r)
+        if x is None or r.n is None:  # pragma: no cover - the caller passes exact counts only
+            raise ValueError(f"{r.label}: no exact count")
         a, b = (x + 0.5, r.n - x + 0.5) if x in (0, r.n) else (float(x), float(r.n - x))
         yi.append(math.log(a / b))
         vi.append(1 / a + 1 / b)
-    res = meta_analysis(yi, vi, method="REML", knha=len(yi) >= 3, labels=[r.label for r in rates if r.n],
+    res = meta_analysis(yi, vi, method="REML", knha=len(yi) >= 3, labels=[r.label for r in rates],
                         measure="PLO")
 
     def expit(v: float | None) -> float | None:
@@ -170,18 +174,22 @@ def placebo_context(rows: Iterable[ArmEffect], *, min_pooled: int = 3) -> list[P
         first_per_study: dict[str, PlaceboRate] = {}
         for r in rates:
             first_per_study.setdefault(r.study_id, r)
-        with_n = [r for r in first_per_study.values() if r.n is not None]
+        inexact = [r for r in first_per_study.values() if r.n is not None and _exact_count(r) is None]
+        with_n = [r for r in first_per_study.values() if r.n is not None and r not in inexact]
+        excluded = [f"{r.label}: {r.value:g}% is not a whole count of {r.n}, so its denominator is not "
+                    "reported; it is in the range but not the pooled estimate." for r in inexact]
         if len(with_n) >= min_pooled:
             pooled, lo, hi, pil, piu, i2, method, notes = _logit_pool(with_n)
-            missing = len(first_per_study) - len(with_n)
+            notes += excluded
+            missing = len(first_per_study) - len(with_n) - len(inexact)
             if missing:
                 notes.append(f"{missing} stud{'y' if missing == 1 else 'ies'} without arm sizes are in the "
                              "range but not the pooled estimate.")
             out.append(PlaceboContext(disease, labels[key], key, tuple(rates), low, high, pooled, lo, hi, pil,
                                       piu, len(with_n), i2, method, " ".join(notes)))
         else:
-            note = (f"Not pooled: {len(with_n)} of {len(first_per_study)} studies report arm sizes "
-                    f"(at least {min_pooled} needed); the range is shown instead.")
+            note = " ".join([f"Not pooled: {len(with_n)} of {len(first_per_study)} studies report counts "
+                             f"(at least {min_pooled} needed); the range is shown instead.", *excluded])
             out.append(PlaceboContext(disease, labels[key], key, tuple(rates), low, high, note=note))
     return out
 
