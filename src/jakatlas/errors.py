@@ -15,6 +15,10 @@ __all__ = [
     "NetworkError",
     "AuthError",
     "StatisticsError",
+    "InvalidChangeError",
+    "ConflictError",
+    "StaleVersionError",
+    "VersionRequiredError",
 ]
 
 
@@ -71,6 +75,10 @@ class InputError(JakatlasError):
     exit_code = 2
 
 
+class InvalidChangeError(InputError):
+    """A curator's change would make a study record invalid (names the field)."""
+
+
 class StorageError(JakatlasError):
     """The database cannot be opened, written or migrated."""
 
@@ -87,3 +95,20 @@ class StatisticsError(JakatlasError):
     """Inputs are not enough or not valid for the requested statistic."""
 
     exit_code = 2
+
+
+class ConflictError(JakatlasError):
+    """A curation does not fit the study's current state (e.g. it is already accepted)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, version: int | None = None) -> None:
+        self.version = version
+        super().__init__(message, hint=hint)
+
+
+class StaleVersionError(ConflictError):
+    """A write named a version of the study that is no longer current (someone changed it since)."""
+
+
+class VersionRequiredError(JakatlasError):
+    """A write did not say which version of the study it changes."""
+

@@ -8,18 +8,11 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from _candidates import CANDIDATE_TEXT, candidate_result
 from fastapi.testclient import TestClient
 
-from jakatlas.models.evidence import ExtractionResult, SourceInfo, Study
 from jakatlas.store.atlas import Atlas
 from jakatlas.store.curation import create_token
-
-# Hostile text: the study page must show it as text, never run it.
-CANDIDATE_TEXT = (
-    "Case report. <script>window.__pwned = 1</script> A 54-year-old woman with erosive oral lichen planus "
-    "received baricitinib 4 mg once daily. After 12 weeks the erosions had healed completely."
-)
-SPAN_TEXT = "received baricitinib 4 mg once daily"
 
 
 @pytest.fixture(scope="session")
@@ -36,21 +29,6 @@ def atlas_url(built_db: Path, tmp_path: Path) -> str:
     with closing(sqlite3.connect(built_db)) as src, closing(sqlite3.connect(path)) as dst:
         src.backup(dst)
     return f"sqlite:///{path}"
-
-
-def candidate_result() -> ExtractionResult:
-    start = CANDIDATE_TEXT.index(SPAN_TEXT)
-    return ExtractionResult(
-        source=SourceInfo(id="case.txt", kind="text", sha256="c" * 64, title="Oral lichen planus case"),
-        studies=[Study(
-            id="s1", interventions=[{"name": "baricitinib", "dose": "4 mg", "frequency": "once daily"}],
-            diseases=[{"name": "lichen planus", "variant": "erosive"}], design="case_report", n=1,
-            evidence_level=4, duration={"value": 12, "unit": "week"},
-            outcomes=[{"measure": "healing of erosions", "value": 100.0, "unit": "%",
-                       "spans": [{"start": CANDIDATE_TEXT.index("the erosions"),
-                                  "end": CANDIDATE_TEXT.index("completely") + len("completely")}]}],
-            spans=[{"start": start, "end": start + len(SPAN_TEXT)}])],
-    )
 
 
 @pytest.fixture

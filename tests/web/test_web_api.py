@@ -76,8 +76,9 @@ def test_csv_download_of_studies_and_tables(client: TestClient) -> None:
 
 
 def test_csv_cells_cannot_start_formulas(client: TestClient, candidate_id: str, token: str) -> None:
-    auth = {"Authorization": f"Bearer {token}"}
-    client.patch(f"/api/v1/studies/{candidate_id}", json={"result": "=HYPERLINK(\"x\")"}, headers=auth)
+    auth = {"Authorization": f"Bearer {token}", "If-Match": client.get(f"/api/v1/studies/{candidate_id}").headers["etag"]}
+    assert client.patch(f"/api/v1/studies/{candidate_id}", json={"result": "=HYPERLINK(\"x\")"},
+                        headers=auth).status_code == 200
     r = client.get("/api/v1/studies", params={"status": "candidate", "format": "csv"})
     assert "'=HYPERLINK" in r.text
 
@@ -106,21 +107,26 @@ def test_curation_needs_a_token(client: TestClient, candidate_id: str) -> None:
 
 def test_accept_edit_reject_are_audited_and_visible(client: TestClient, candidate_id: str, token: str) -> None:
     auth = {"Authorization": f"Bearer {token}"}
+
+    def fresh() -> dict[str, str]:
+        return {**auth, "If-Match": client.get(f"/api/v1/studies/{candidate_id}").headers["etag"]}
+
     before = client.get("/api/v1/studies", params={"disease": "lichen planus", "status": "curated"}).json()["total"]
-    r = client.post(f"/api/v1/studies/{candidate_id}/accept", headers=auth)
-    assert r.status_code == 200 and r.json()["status"] == "curated"
+    r = client.post(f"/api/v1/studies/{candidate_id}/accept", headers=fresh())
+    assert r.status_code == 200 and r.json()["status"] == "curated" and r.headers["etag"] == '"v2"'
     after = client.get("/api/v1/studies", params={"disease": "lichen planus", "status": "curated"}).json()["total"]
     assert after == before + 1  # the cached list was invalidated by the write
-    assert client.post(f"/api/v1/studies/{candidate_id}/accept", headers=auth).status_code == 409
-    r = client.patch(f"/api/v1/studies/{candidate_id}", json={"n": 2, "evidence_level": 4}, headers=auth)
+    assert client.post(f"/api/v1/studies/{candidate_id}/accept", headers=fresh()).status_code == 409
+    r = client.patch(f"/api/v1/studies/{candidate_id}", json={"n": 2, "evidence_level": 4}, headers=fresh())
     assert r.status_code == 200 and r.json()["n"] == 2
-    assert client.patch(f"/api/v1/studies/{candidate_id}", json={"evidence_level": 7}, headers=auth).status_code == 422
-    assert client.patch(f"/api/v1/studies/{candidate_id}", json={"bogus": 1}, headers=auth).status_code == 422
-    assert client.post(f"/api/v1/studies/{candidate_id}/reject", headers=auth).json()["status"] == "rejected"
+    assert client.patch(f"/api/v1/studies/{candidate_id}", json={"evidence_level": 7}, headers=fresh()).status_code == 422
+    assert client.patch(f"/api/v1/studies/{candidate_id}", json={"bogus": 1}, headers=fresh()).status_code == 422
+    assert client.post(f"/api/v1/studies/{candidate_id}/reject", headers=fresh()).json()["status"] == "rejected"
     log = client.get("/api/v1/audit", params={"study": candidate_id}).json()
     assert [e["action"] for e in log] == ["reject", "edit", "accept", "add"]
     assert {e["actor"] for e in log[:3]} == {"alice"}
     assert log[1]["before"]["n"] == 1 and log[1]["after"]["n"] == 2
+    assert [e["after"]["version"] for e in log] == [4, 3, 2, 1]
 
 
 def test_unknown_study_is_404_with_suggestions(client: TestClient) -> None:

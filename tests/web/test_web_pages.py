@@ -94,11 +94,11 @@ def test_curation_form_needs_session_and_csrf(client: TestClient, token: str, ca
     page = client.get(f"/studies/{candidate_id}").text
     assert "Accept into the atlas" in page
     assert client.post(url, data={"action": "accept", "csrf": "forged"}).status_code == 403
-    r = client.post(url, data={"action": "accept", "csrf": _csrf(page)}, follow_redirects=False)
+    r = client.post(url, data={"action": "accept", "csrf": _csrf(page), "version": "1"}, follow_redirects=False)
     assert r.status_code == 303
     page = client.get(r.headers["location"]).text
     assert "Study accepted" in page and "action-accept" in page
-    r = client.post(url, data={"action": "edit", "csrf": _csrf(page), "n": "3", "evidence_level": "4",
+    r = client.post(url, data={"action": "edit", "csrf": _csrf(page), "version": "2", "n": "3", "evidence_level": "4",
                                "design": "case_series", "phase": "", "result": "Healed in 3 patients."})
     assert r.status_code == 200
     assert client.get(f"/api/v1/studies/{candidate_id}").json()["n"] == 3

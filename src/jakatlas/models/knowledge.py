@@ -30,6 +30,7 @@ __all__ = [
     "Disease",
     "OutcomeMeasure",
     "CuratedStudy",
+    "ExtractedStudy",
 ]
 
 JAKS: tuple[str, ...] = ("JAK1", "JAK2", "JAK3", "TYK2")
@@ -212,3 +213,12 @@ class CuratedStudy(Study):
     result: str = Field(description="Main result in words, with numbers.")
     notes: list[str] = Field(default_factory=list)
     origin: Literal["seed", "domain_facts_s1", "domain_facts_s5", "curated"] = "curated"
+
+
+class ExtractedStudy(Study):
+    """An extracted study as curators keep it: the contract's study plus an optional citation and
+    result in words (the fields a curator may add before the publication is in the knowledge base)."""
+
+    model_config = ConfigDict(extra="forbid")
+    citation: str | None = Field(None, description="Human-readable citation, when a curator adds one.")
+    result: str | None = Field(None, description="Main result in words, when a curator adds one.")

@@ -119,9 +119,8 @@ class Dossier:
 
 
 def _study(rec: StudyRecord) -> CuratedStudy | StudyRecord:
-    if rec.status == "curated":
-        return CuratedStudy.model_validate(rec.data)
-    return rec
+    """Shipped studies in their knowledge-base shape; extracted ones (accepted or not) as stored."""
+    return rec.curated() or rec
 
 
 def _certainty(syn: DiseaseSynthesis, study_id: str, drug: str) -> str:
@@ -276,7 +275,7 @@ def build_dossier(atlas: Atlas, disease: Disease | str, *, candidates: bool = Fa
     for rec, st in zip(records, models, strict=True):
         row = evidence_row(rec)
         lv = ocebm_level(st)
-        label = study_label(rec if rec.status != "curated" else st)
+        label = study_label(rec.curated() or rec)
         for drug in study_drugs(st, kb):
             drug_names.append(drug)
             design = DESIGN_NAMES.get(st.design or "", "design not reported")

@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from jakatlas.data import KnowledgeBase, knowledge_base
 from jakatlas.errors import NotFoundError, StorageError
 from jakatlas.models.evidence import ExtractionResult, Study
+from jakatlas.models.knowledge import CuratedStudy
 from jakatlas.store.db import describe_url, is_initialised, migrate, resolve_url, session_scope
+from jakatlas.store.lifecycle import apply_columns, candidate_title, effective, link_rows, load_shipped
 from jakatlas.store.schema import (
     CytokineRow,
     DiseaseRow,
@@ -53,36 +55,34 @@ class AddReport(BaseModel):
 
 
 class StudyRecord(BaseModel):
-    """A stored study with its curation status."""
+    """A stored study with its curation status, origin (shipped | extracted) and version."""
 
     id: str
     status: str
+    origin: str = "shipped"
+    version: int = 1
     title: str
     design: str | None
     n: int | None
     evidence_level: int | None
     document_id: str | None
     data: dict[str, Any]
+    overrides: dict[str, Any] = Field(default_factory=dict)
 
     def study(self) -> Study:
         """The study in the public contract shape (extra curated fields dropped)."""
         fields = Study.model_fields
         return Study.model_validate({k: v for k, v in self.data.items() if k in fields})
 
+    def curated(self) -> CuratedStudy | None:
+        """The knowledge-base shape (title, citation, sources, result) of a shipped study, else None."""
+        return CuratedStudy.model_validate(self.data) if self.origin == "shipped" else None
+
 
 def _record(row: StudyRow) -> StudyRecord:
-    return StudyRecord(id=row.id, status=row.status, title=row.title, design=row.design, n=row.n,
-                       evidence_level=row.evidence_level, document_id=row.document_id, data=row.data)
-
-
-def _study_links(row: StudyRow, study: dict[str, Any]) -> None:
-    drugs = {(i["name"], "intervention") for i in study.get("interventions", [])}
-    drugs |= {(c["name"], "comparator") for c in study.get("comparators", [])}
-    row.drugs = [StudyDrugRow(drug=d, role=r) for d, r in sorted(drugs)]
-    seen: dict[str, str | None] = {}
-    for d in study.get("diseases", []):
-        seen.setdefault(d["name"], d.get("variant"))
-    row.diseases = [StudyDiseaseRow(disease=k, variant=v) for k, v in sorted(seen.items())]
+    return StudyRecord(id=row.id, status=row.status, origin=row.origin, version=row.version, title=row.title,
+                       design=row.design, n=row.n, evidence_level=row.evidence_level,
+                       document_id=row.document_id, data=row.data, overrides=row.overrides or {})
 
 
 class Atlas:
@@ -102,7 +102,11 @@ class Atlas:
                                hint="Run 'jakatlas build' first.")
 
     def build(self, kb: KnowledgeBase | None = None, progress: Progress | None = None) -> BuildReport:
-        """Load the knowledge base idempotently: stable ids, upserts, one transaction."""
+        """Load the knowledge base idempotently: stable ids, upserts, one transaction.
+
+        Studies keep every curator decision: only their shipped layer is replaced, overrides and
+        status stay, and each change is audited (see :mod:`jakatlas.store.lifecycle`).
+        """
         kb = kb or knowledge_base()
         self.migrate()
         report = BuildReport(url=describe_url(self.url))
@@ -141,29 +145,9 @@ class Atlas:
                     if progress:
                         progress(name, done, total)
                 report.inserted[name], report.updated[name], report.unchanged[name] = ins, upd, same
-            ins = upd = same = 0
-            existing_studies = {r.id: r for r in s.scalars(select(StudyRow).where(StudyRow.status == "curated"))}
-            for st in kb.studies.values():
-                data = st.model_dump(mode="json")
-                row = existing_studies.get(st.id)
-                cols = {"title": st.title, "design": st.design, "n": st.n,
-                        "evidence_level": st.evidence_level, "data": data}
-                if row is None:
-                    row = StudyRow(id=st.id, status="curated", **cols)
-                    _study_links(row, data)
-                    s.add(row)
-                    ins += 1
-                elif any(getattr(row, k) != v for k, v in cols.items()):
-                    for k, v in cols.items():
-                        setattr(row, k, v)
-                    row.updated_at = func.now()
-                    _study_links(row, data)
-                    upd += 1
-                else:
-                    same += 1
-                done += 1
-                if progress:
-                    progress("studies", done, total)
+            ins, upd, same = load_shipped(s, kb)
+            if progress:
+                progress("studies", total, total)
             report.inserted["studies"], report.updated["studies"], report.unchanged["studies"] = ins, upd, same
         return report
 
@@ -242,18 +226,15 @@ class Atlas:
                 if s.get(StudyRow, sid) is not None:
                     report.existing.append(sid)
                     continue
-                data = st.model_dump(mode="json")
-                row = StudyRow(id=sid, status="candidate", title=_candidate_title(st, result),
-                               design=st.design, n=st.n, evidence_level=st.evidence_level,
-                               document_id=doc_id, data=data)
-                _study_links(row, data)
+                base = st.model_dump(mode="json")
+                data = effective(sid, "extracted", base, None)
+                row = StudyRow(id=sid, status="candidate", origin="extracted", base=base, overrides={},
+                               title=candidate_title(data, result.source.id), document_id=doc_id)
+                apply_columns(row, data)
+                link_rows(row, data)
                 s.add(row)
-                audit(s, actor=actor, action="add", study_id=sid, before=None, after=data)
+                audit(s, actor=actor, action="add", study_id=sid, before=None,
+                      after={"status": "candidate", "version": 1, **data})
                 report.added.append(sid)
         return report
 
-
-def _candidate_title(st: Study, result: ExtractionResult) -> str:
-    drugs = ", ".join(i.name for i in st.interventions) or "unnamed intervention"
-    dis = ", ".join(d.name + (f" ({d.variant})" if d.variant else "") for d in st.diseases) or "unspecified disease"
-    return f"{drugs} in {dis} ({result.source.id})"

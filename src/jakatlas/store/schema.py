@@ -78,11 +78,23 @@ class DocumentRow(Base):
 
 
 class StudyRow(Base):
-    """A study: curated (shipped), or a candidate extracted from a document, or rejected."""
+    """A study as the atlas shows it, with the layers it is computed from.
+
+    ``base`` is the record as it came in (the shipped knowledge base record as loaded by the last
+    ``jakatlas build``, or the extracted study), ``overrides`` the fields curators changed, and
+    ``data`` the effective record (``base`` with ``overrides`` on top, validated and normalised).
+    ``status`` is the curator's decision (curated | candidate | rejected); ``origin`` says where the
+    base came from (shipped | extracted). ``version`` grows by one on every change and guards
+    every write (SQLAlchemy's version counter: ``UPDATE ... WHERE version = ?``).
+    """
 
     __tablename__ = "studies"
     id: Mapped[str] = mapped_column(String(120), primary_key=True)
     status: Mapped[str] = mapped_column(String(20), index=True)  # curated | candidate | rejected
+    origin: Mapped[str] = mapped_column(String(20), default="shipped", server_default="shipped")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    base: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    overrides: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     title: Mapped[str] = mapped_column(Text)
     design: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     n: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -93,6 +105,7 @@ class StudyRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     drugs: Mapped[list[StudyDrugRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     diseases: Mapped[list[StudyDiseaseRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class StudyDrugRow(Base):
@@ -129,10 +142,11 @@ class AuditRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     actor: Mapped[str] = mapped_column(String(120))
-    action: Mapped[str] = mapped_column(String(20))  # accept | edit | reject | add
+    action: Mapped[str] = mapped_column(String(20))  # add | accept | edit | reject | build
     study_id: Mapped[str] = mapped_column(String(120), index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class MetaRow(Base):

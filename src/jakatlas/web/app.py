@@ -18,13 +18,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from jakatlas import __version__
 from jakatlas.errors import (
     AuthError,
+    ConflictError,
     DataFileError,
     InputError,
+    InvalidChangeError,
     JakatlasError,
     NetworkError,
     NotFoundError,
+    StaleVersionError,
     StatisticsError,
     StorageError,
+    VersionRequiredError,
 )
 from jakatlas.store.db import ENV_VAR
 from jakatlas.web.cache import ResponseCacheMiddleware
@@ -37,10 +41,12 @@ from jakatlas.web.templating import render_error
 __all__ = ["create_app", "create_app_from_env"]
 
 _STATUS: list[tuple[type[JakatlasError], int]] = [
-    (NotFoundError, 404), (AuthError, 401), (InputError, 400), (StatisticsError, 422),
+    (NotFoundError, 404), (AuthError, 401), (StaleVersionError, 412), (ConflictError, 409),
+    (VersionRequiredError, 428), (InvalidChangeError, 422), (InputError, 400), (StatisticsError, 422),
     (StorageError, 503), (NetworkError, 502), (DataFileError, 500),
 ]
-_FHIR_CODES = {404: "not-found", 401: "login", 403: "forbidden", 400: "invalid", 422: "invalid", 503: "transient"}
+_FHIR_CODES = {404: "not-found", 401: "login", 403: "forbidden", 400: "invalid", 409: "conflict", 412: "conflict",
+               422: "invalid", 428: "required", 503: "transient"}
 
 
 def _is_api(request: Request) -> bool:

@@ -276,7 +276,8 @@ def study_detail(ctx: AppContext, study_id: str) -> StudyDetail:
         rec = ctx.atlas.study(study_id)
         doc = ctx.atlas.document(rec.document_id) if rec.document_id else None
         return StudyDetail(
-            id=rec.id, status=rec.status, title=rec.title, design=rec.design, n=rec.n,
+            id=rec.id, status=rec.status, origin=rec.origin, version=rec.version, overrides=sorted(rec.overrides),
+            title=rec.title, design=rec.design, n=rec.n,
             evidence_level=rec.evidence_level, row=evidence_row(rec), data=rec.data,
             document=DocumentOut(id=doc.id, kind=doc.kind, source_id=doc.source_id, title=doc.title) if doc else None)
 

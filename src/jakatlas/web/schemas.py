@@ -132,6 +132,9 @@ class DocumentOut(BaseModel):
 class StudyDetail(BaseModel):
     id: str
     status: str
+    origin: str = Field("shipped", description="'shipped' (knowledge base) or 'extracted' (from a document).")
+    version: int = Field(1, description="Grows by one on every change; the ETag is derived from it.")
+    overrides: list[str] = Field(default_factory=list, description="Fields a curator changed.")
     title: str
     design: str | None
     n: int | None

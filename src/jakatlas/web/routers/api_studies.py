@@ -6,9 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
+from jakatlas.errors import ConflictError
 from jakatlas.models.evidence import Design
 from jakatlas.store.curation import AuditEntry, audit_log, curate
 from jakatlas.web import present
+from jakatlas.web.concurrency import IfMatch, etag, expected_version
 from jakatlas.web.deps import AppContext, Ctx, Curator
 from jakatlas.web.schemas import ErrorOut, StatusFilter, StudyDetail, StudyEdit, StudyPage
 from jakatlas.web.tables import CSV_TYPE, JSON_TYPE, Format, Responses, csv_text, json_bytes, table_response
@@ -49,49 +51,82 @@ def list_studies(
 
 
 @router.get("/studies/{study_id}", response_model=StudyDetail, responses=NOT_FOUND)
-def get_study(study_id: str, ctx: Ctx) -> StudyDetail:
-    """One study with its evidence row, source document reference and full record."""
-    return present.study_detail(ctx, study_id)
+def get_study(study_id: str, ctx: Ctx, response: Response) -> StudyDetail:
+    """One study with its evidence row, source document reference and full record.
+
+    The ``ETag`` header names the study's version; send it back in ``If-Match`` to change the study.
+    """
+    detail = present.study_detail(ctx, study_id)
+    response.headers["ETag"] = etag(detail.version)
+    return detail
 
 
-def _decide(ctx: AppContext, study_id: str, action: Literal["accept", "reject"], curator: str) -> StudyDetail:
+def _written(ctx: AppContext, study_id: str, response: Response) -> StudyDetail:
+    ctx.cache.invalidate()
+    detail = present.study_detail(ctx, study_id)
+    response.headers["ETag"] = etag(detail.version)
+    return detail
+
+
+def _decide(ctx: AppContext, study_id: str, action: Literal["accept", "reject"], curator: str,
+            if_match: str | None, response: Response) -> StudyDetail:
     current = ctx.atlas.study(study_id)
     target = "curated" if action == "accept" else "rejected"
     if current.status == target:
-        raise HTTPException(409, detail={"error": f"Study {study_id!r} is already {target}.",
-                                         "hint": "Reload it to see its current state."})
-    curate(ctx.atlas, study_id, action, actor=curator)
-    ctx.cache.invalidate()
-    return present.study_detail(ctx, study_id)
+        raise ConflictError(f"Study {study_id!r} is already {target} (version {current.version}).",
+                            hint="Nothing to do; reload the study to see who changed it.")
+    version = expected_version(if_match, study_id, current.version)
+    curate(ctx.atlas, study_id, action, actor=curator, expected_version=version)
+    return _written(ctx, study_id, response)
 
 
-CONFLICT: Responses = {409: {"model": ErrorOut, "description": "The study already has that status."}}
+PRECONDITIONS: Responses = {
+    412: {"model": ErrorOut, "description": "If-Match names a version that is no longer current: re-read and retry."},
+    428: {"model": ErrorOut, "description": "If-Match is missing: send the ETag read with GET."},
+}
+CONFLICT: Responses = {409: {"model": ErrorOut, "description": "The study already has that status (another "
+                                                               "curator decided first)."}, **PRECONDITIONS}
+WRITE_HEADERS = {"ETag": {"description": "The study's new version.", "schema": {"type": "string"}}}
 
 
-@router.post("/studies/{study_id}/accept", response_model=StudyDetail, responses={**AUTH, **NOT_FOUND, **CONFLICT})
-def accept_study(study_id: str, ctx: Ctx, curator: Curator) -> StudyDetail:
-    """Accept a candidate (or a rejected study) into the curated atlas. Needs a curator token."""
-    return _decide(ctx, study_id, "accept", curator)
+@router.post("/studies/{study_id}/accept", response_model=StudyDetail,
+             responses={200: {"headers": WRITE_HEADERS}, **AUTH, **NOT_FOUND, **CONFLICT})
+def accept_study(study_id: str, ctx: Ctx, curator: Curator, response: Response, if_match: IfMatch = None) -> StudyDetail:
+    """Accept a candidate (or a rejected study) into the curated atlas. Needs a curator token and If-Match.
+
+    Of two curators accepting the same version at once exactly one succeeds; the other gets 409.
+    """
+    return _decide(ctx, study_id, "accept", curator, if_match, response)
 
 
-@router.post("/studies/{study_id}/reject", response_model=StudyDetail, responses={**AUTH, **NOT_FOUND, **CONFLICT})
-def reject_study(study_id: str, ctx: Ctx, curator: Curator) -> StudyDetail:
-    """Reject a study; it stays in the database and the audit trail but leaves every view."""
-    return _decide(ctx, study_id, "reject", curator)
+@router.post("/studies/{study_id}/reject", response_model=StudyDetail,
+             responses={200: {"headers": WRITE_HEADERS}, **AUTH, **NOT_FOUND, **CONFLICT})
+def reject_study(study_id: str, ctx: Ctx, curator: Curator, response: Response, if_match: IfMatch = None) -> StudyDetail:
+    """Reject a study; it stays in the database and the audit trail but leaves every view.
+
+    A rejected shipped study stays rejected when the atlas is rebuilt. Needs a curator token and If-Match.
+    """
+    return _decide(ctx, study_id, "reject", curator, if_match, response)
 
 
 BAD_BODY: Responses = {400: {"model": ErrorOut, "description": "The body is not valid JSON."}}
 
 
-@router.patch("/studies/{study_id}", response_model=StudyDetail, responses={**AUTH, **NOT_FOUND, **BAD_BODY})
-def edit_study(study_id: str, edit: StudyEdit, ctx: Ctx, curator: Curator) -> StudyDetail:
-    """Change fields of a study (validated against the extraction contract). Needs a curator token."""
+@router.patch("/studies/{study_id}", response_model=StudyDetail,
+              responses={200: {"headers": WRITE_HEADERS}, **AUTH, **NOT_FOUND, **BAD_BODY, **PRECONDITIONS})
+def edit_study(study_id: str, edit: StudyEdit, ctx: Ctx, curator: Curator, response: Response,
+               if_match: IfMatch = None) -> StudyDetail:
+    """Change fields of a study (validated against its record's model). Needs a curator token and If-Match.
+
+    Changed fields become curator overrides: a rebuild of the atlas keeps them (and audits any
+    knowledge-base change under them).
+    """
     changes = edit.model_dump(mode="json", exclude_unset=True)
     if not changes:
         raise HTTPException(422, detail={"error": "No fields to change.", "hint": "Send at least one field."})
-    curate(ctx.atlas, study_id, "edit", actor=curator, changes=changes)
-    ctx.cache.invalidate()
-    return present.study_detail(ctx, study_id)
+    version = expected_version(if_match, study_id, ctx.atlas.study(study_id).version)
+    curate(ctx.atlas, study_id, "edit", actor=curator, changes=changes, expected_version=version)
+    return _written(ctx, study_id, response)
 
 
 @router.get("/audit", response_model=list[AuditEntry], responses=TABLE, tags=["audit"])
@@ -103,5 +138,5 @@ def get_audit(
 ) -> Response:
     """Who changed which study when, newest first, with the record before and after."""
     entries = [e.model_dump(mode="json") for e in audit_log(ctx.atlas, study_id=study, limit=limit)]
-    return table_response(entries, ["id", "at", "actor", "action", "study_id", "before", "after"], fmt=fmt,
+    return table_response(entries, ["id", "at", "actor", "action", "study_id", "before", "after", "note"], fmt=fmt,
                           name="audit")

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
-from jakatlas.errors import AuthError
+from jakatlas.errors import AuthError, StaleVersionError
 from jakatlas.store.curation import curate, verify_token
 from jakatlas.web.deps import PRE_COOKIE, SESSION_COOKIE, Ctx, check_csrf, page_user
 from jakatlas.web.present import study_url
@@ -81,23 +81,41 @@ def curate_form(
     n: Annotated[str | None, Form(max_length=12)] = None,
     evidence_level: Annotated[str | None, Form(max_length=2)] = None,
     result: Annotated[str | None, Form(max_length=4000)] = None,
+    version: Annotated[str | None, Form(max_length=12)] = None,
 ) -> Response:
-    """Accept, reject or edit a study from its page (signed-in curators only)."""
+    """Accept, reject or edit a study from its page (signed-in curators only).
+
+    The form carries the version of the study it was rendered from; if another curator changed
+    the study since, nothing is written and the curator is asked to reload (412).
+    """
     user = page_user(request)
     if user is None:
         raise HTTPException(403, detail={"error": "Only signed-in curators can change the atlas.",
                                          "hint": "Sign in with your curator token."})
     check_csrf(request.cookies.get(SESSION_COOKIE), csrf)
-    if action == "edit":
-        changes: dict[str, Any] = {"design": design or None, "phase": (phase or "").strip() or None,
-                                   "n": _int_or_none(n, "n"),
-                                   "evidence_level": _int_or_none(evidence_level, "Evidence level")}
-        if result is not None and result.strip():
-            changes["result"] = result.strip()
-        curate(ctx.atlas, study_id, "edit", actor=user.name, changes=changes)
-        done = "edited"
-    else:
-        curate(ctx.atlas, study_id, action, actor=user.name)
-        done = "accepted" if action == "accept" else "rejected"
+    expected = _int_or_none(version, "version")
+    if expected is None:
+        raise HTTPException(428, detail={"error": "The form does not say which version of the study it changes.",
+                                         "hint": "Reload the study page and submit the form again."})
+    try:
+        if action == "edit":
+            changes: dict[str, Any] = {"design": design or None, "phase": (phase or "").strip() or None,
+                                       "n": _int_or_none(n, "n"),
+                                       "evidence_level": _int_or_none(evidence_level, "Evidence level")}
+            if result is not None and result.strip():
+                changes["result"] = result.strip()
+            current = ctx.atlas.study(study_id).data
+            changes = {k: v for k, v in changes.items() if current.get(k) != v}
+            if not changes:
+                return RedirectResponse(f"{study_url(study_id)}#curation", status_code=303)
+            curate(ctx.atlas, study_id, "edit", actor=user.name, changes=changes, expected_version=expected)
+            done = "edited"
+        else:
+            curate(ctx.atlas, study_id, action, actor=user.name, expected_version=expected)
+            done = "accepted" if action == "accept" else "rejected"
+    except StaleVersionError as exc:
+        raise HTTPException(412, detail={
+            "error": f"Nothing was saved: someone changed this study since you opened it (now version {exc.version}).",
+            "hint": "Reload the study page, check their change in the audit trail, and make yours again."}) from exc
     ctx.cache.invalidate()
     return RedirectResponse(f"{study_url(study_id)}?done={quote(done)}#curation", status_code=303)
