@@ -178,3 +178,21 @@ def test_static_files_cannot_escape(client: TestClient) -> None:
         assert r.status_code == 404, url
         assert "import" not in r.text
     assert client.get("/static/vendor/plotly.min.js").status_code == 200
+
+
+def test_search_ranks_across_the_atlas_with_snippets(client: TestClient) -> None:
+    body = client.get("/api/v1/search", params={"q": "lichen planopilaris"}).json()
+    kinds = [r["kind"] for r in body["results"]]
+    assert {"outcome", "study", "disease"} <= set(kinds)
+    assert all("<mark>" in r["title_html"] + r["snippet_html"] for r in body["results"])
+    study = next(r for r in body["results"] if r["kind"] == "study")
+    assert study["url"] == f"/studies/{study['id']}" and study["status"] == "curated"
+    only = client.get("/api/v1/search", params={"q": "lichen planopilaris", "kind": "outcome"}).json()
+    assert {r["kind"] for r in only["results"]} == {"outcome"}
+
+
+def test_search_leaves_candidates_out_unless_asked(client: TestClient, candidate_id: str) -> None:
+    default = client.get("/api/v1/search", params={"q": "erosive lichen", "limit": 100}).json()["results"]
+    asked = client.get("/api/v1/search", params={"q": "erosive lichen", "limit": 100, "candidates": "true"}).json()
+    assert candidate_id not in {r["id"] for r in default}
+    assert any(r["id"] == candidate_id and r["status"] == "candidate" for r in asked["results"])

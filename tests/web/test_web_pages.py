@@ -118,3 +118,11 @@ def test_home_map_table_says_not_reported_and_keeps_class_evidence_apart(client:
     data = client.get("/api/v1/evidence-map").json()
     assert "jak inhibitor" not in data["drugs"]
     assert {c["drug"] for c in data["class_cells"]} == {"jak inhibitor"}
+
+
+def test_search_page_shows_ranked_results_with_marked_matches(client: TestClient) -> None:
+    html = client.get("/search", params={"q": "tofacitinib morphea"}).text
+    assert "results across the atlas" in html
+    assert '<mark>morphea</mark>' in html.lower() or "<mark>Morphea</mark>" in html
+    assert 'href="/studies/' in html
+    assert "Include unreviewed candidates" in html

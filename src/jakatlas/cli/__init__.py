@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "token": ("atlas", "Manage curator API tokens."),
     "meta": ("meta_cmd", "Pool studies with an inverse-variance meta-analysis (results match R's metafor)."),
     "extract": ("extract_cmd", "Extract studies (drug, disease, design, n, dose, outcomes, adverse events) and entity mentions."),
+    "search": ("search_cmd", "Search diseases, drugs, cytokines, outcome measures and studies, ranked, with the matches shown."),
     "serve": ("web_cmd", "Serve the atlas: web pages, JSON API (/api/v1, docs at /docs) and FHIR R5 (/fhir)."),
     "dossier": ("synthesis_cmd", "Write the evidence dossier of a disease: evidence table, effect sizes with a forest plot, placebo context, GRADE certainty, mechanism coverage, safety and references."),
     "map": ("synthesis_cmd", "Draw the evidence-gap map: diseases x JAK inhibitors, bubble = patients or studies, colour = best OCEBM 2011 level."),

@@ -28,17 +28,21 @@ def print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
-WIDE = {"Result": 6, "Source": 3, "Synonyms": 2, "Identifiers": 2}
+WIDE = {"Result": 6, "Source": 3, "Synonyms": 2, "Identifiers": 2, "Title": 3, "Matched in": 4}
 NARROW = {"n", "Level", "Studies"}
 
 
-def table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """A Rich table; prose columns (Result, Source) get the spare width."""
+def table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, markup: bool = False) -> None:
+    """A Rich table; prose columns (Result, Source) get the spare width. Cells are plain text unless
+    ``markup`` is true (then they carry Rich markup, already escaped by the caller)."""
+    from rich.text import Text
+
     t = Table(title=title, show_lines=True, header_style="bold", expand=True)
     for h in headers:
         t.add_column(h, overflow="fold", ratio=None if h in NARROW else WIDE.get(h, 1), no_wrap=h in NARROW)
     for r in rows:
-        t.add_row(*("" if v is None else str(v) for v in r))
+        cells = ("" if v is None else str(v) for v in r)
+        t.add_row(*(Text.from_markup(c) if markup else Text(c) for c in cells))
     console.print(t)
 
 

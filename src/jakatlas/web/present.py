@@ -26,6 +26,7 @@ from jakatlas.web.schemas import (
     EvidenceMapOut,
     MapCell,
     SearchHit,
+    TextHit,
     SearchOut,
     StatusFilter,
     StudyDetail,
@@ -143,6 +144,27 @@ def drug_summaries(ctx: AppContext) -> list[DrugSummary]:
         status=d.status, boxed_warning=d.boxed_warning.present if d.boxed_warning else None,
         studies=sum(1 for r in cat.by_drug.get(d.name, []) if r.status == "curated"), url=drug_url(d))
         for d in order]
+
+
+def full_text(ctx: AppContext, query: str, *, kinds: tuple[str, ...] | None = None, candidates: bool = False,
+              limit: int = 20) -> list[TextHit]:
+    """Ranked full-text results (SQLite FTS5 or PostgreSQL text search) with page links."""
+    from jakatlas.store.search import KINDS
+    from jakatlas.store.search import search as text_search
+
+    kb = knowledge_base()
+    hits = text_search(ctx.atlas, query, kinds=kinds or KINDS, candidates=candidates,  # type: ignore[arg-type]
+                       limit=limit)
+
+    def url(kind: str, ref: str) -> str | None:
+        if kind == "disease" and ref in kb.diseases:
+            return disease_url(kb.diseases[ref])
+        if kind == "drug" and ref in kb.drugs:
+            return drug_url(kb.drugs[ref])
+        return study_url(ref) if kind == "study" else None
+
+    return [TextHit(kind=h.kind, id=h.ref, title=h.title, title_html=h.title_html, snippet_html=h.snippet_html,
+                    status=h.status, score=h.score, url=url(h.kind, h.ref)) for h in hits]
 
 
 def search(query: str, *, limit: int = 20) -> SearchOut:

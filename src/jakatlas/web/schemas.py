@@ -175,11 +175,25 @@ class SearchHit(BaseModel):
     url: str
 
 
+class TextHit(BaseModel):
+    """A ranked full-text result across diseases, drugs, cytokines, outcome measures and studies."""
+
+    kind: Literal["disease", "drug", "cytokine", "outcome", "study"]
+    id: str
+    title: str
+    title_html: str = Field(description="The title, HTML-escaped, with the matches in <mark>.")
+    snippet_html: str = Field(description="Matching passages, HTML-escaped, with the matches in <mark>.")
+    status: str = Field(description="curated, or candidate for an unreviewed extracted study.")
+    score: float = Field(description="Rank within this result list (higher is better).")
+    url: str | None = Field(description="Page of the record; null for kinds without a page of their own.")
+
+
 class SearchOut(BaseModel):
     query: str
     exact: SearchHit | None
-    hits: list[SearchHit]
+    hits: list[SearchHit] = Field(description="Diseases and drugs whose names contain the query.")
     suggestions: list[str]
+    results: list[TextHit] = Field(default_factory=list, description="Full-text results, best first.")
 
 
 class MapCell(BaseModel):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from jakatlas.errors import InputError
 from jakatlas.store.views import EvidenceRow
 from jakatlas.web import present
 from jakatlas.web.deps import Ctx
@@ -70,10 +71,27 @@ def get_drug(name: str, ctx: Ctx, fmt: FormatQ = "json") -> Response:
     return evidence_table(detail.evidence, fmt, f"{g.id}-evidence", detail.model_dump(mode="json"))
 
 
+SearchKind = Literal["disease", "drug", "cytokine", "outcome", "study"]
+
+
 @router.get("/search", response_model=SearchOut)
-def search(q: Annotated[str, Query(max_length=200, description="Name, synonym, abbreviation or code.")]) -> SearchOut:
-    """Resolve a disease or drug name exactly, and list names containing the query."""
-    return present.search(q)
+def search(
+    ctx: Ctx,
+    q: Annotated[str, Query(min_length=1, max_length=200,
+                            description="Words, a name, trial acronym, registry id, PMID or DOI.")],
+    kind: Annotated[list[SearchKind] | None, Query(description="Kinds of record to search (default: all).")] = None,
+    candidates: Annotated[bool, Query(description="Include unreviewed extracted candidates.")] = False,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> SearchOut:
+    """Resolve a disease or drug name exactly, list names containing the query, and rank full-text
+    matches across diseases, drugs, cytokines, outcome measures and studies with highlighted snippets."""
+    out = present.search(q)
+    try:
+        out.results = present.full_text(ctx, q, kinds=tuple(kind) if kind else None, candidates=candidates,
+                                        limit=limit)
+    except InputError:
+        out.results = []  # nothing searchable in the query (punctuation only): no full-text results
+    return out
 
 
 @router.get("/evidence-map", response_model=EvidenceMapOut, responses=TABLE)

@@ -53,10 +53,16 @@ def _all_names() -> list[str]:
 
 
 @router.get("/search")
-def search_page(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+def search_page(request: Request, ctx: Ctx, q: Annotated[str, Query(max_length=200)] = "",
+                candidates: bool = False) -> Response:
     result = present.search(q)
     if result.exact is not None:
         return RedirectResponse(result.exact.url, status_code=303)
+    if q.strip():
+        try:
+            result.results = present.full_text(ctx, q, candidates=candidates, limit=50)
+        except JakatlasError:
+            result.results = []
     return render(request, "search.html", {"title": f"Search: {q}" if q else "Search", "result": result,
                                            "names": _all_names()})
 
