@@ -26,12 +26,12 @@ from jakatlas.web.schemas import (
     EvidenceMapOut,
     MapCell,
     SearchHit,
-    TextHit,
     SearchOut,
     StatusFilter,
     StudyDetail,
     StudyItem,
     StudyPage,
+    TextHit,
 )
 
 __all__ = [
