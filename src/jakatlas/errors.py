@@ -80,7 +80,25 @@ class InvalidChangeError(InputError):
 
 
 class StorageError(JakatlasError):
-    """The database cannot be opened, written or migrated."""
+    """The database cannot be opened, written or migrated.
+
+    ``message`` may name the database (path, host, user) for the local user; ``public`` says what
+    happened without naming it, for web clients. ``kind`` classifies the failure (``unreachable``,
+    ``timeout``, ``locked``, ``disk_full``, ``unique``, ``schema``, ``read_only``, ``corrupt``,
+    ``not_built``, ``other``); ``transient`` ones are worth retrying.
+    """
+
+    _TRANSIENT = frozenset({"unreachable", "timeout", "locked"})
+
+    def __init__(self, message: str, *, hint: str | None = None, kind: str = "other",
+                 public: str | None = None) -> None:
+        self.kind = kind
+        self.public = public or "The atlas database cannot be used right now."
+        super().__init__(message, hint=hint)
+
+    @property
+    def transient(self) -> bool:
+        return self.kind in self._TRANSIENT
 
 
 class NetworkError(JakatlasError):

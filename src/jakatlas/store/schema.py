@@ -6,11 +6,12 @@ knowledge base round-trips exactly while the API can filter by disease, drug, de
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import JSON, Boolean, DateTime, Dialect, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "Base",
@@ -26,7 +27,31 @@ __all__ = [
     "TokenRow",
     "AuditRow",
     "MetaRow",
+    "SessionRow",
+    "UTCDateTime",
 ]
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back time-zone aware (SQLite drops the zone).
+
+    ``func.now()`` defaults are UTC on SQLite (``CURRENT_TIMESTAMP``); naive values written by
+    this code are taken to be UTC too.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or not isinstance(value, datetime):
+            return value
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -74,7 +99,7 @@ class DocumentRow(Base):
     source_id: Mapped[str] = mapped_column(String(300))
     title: Mapped[str | None] = mapped_column(Text, nullable=True)
     text: Mapped[str] = mapped_column(Text)
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
 
 
 class StudyRow(Base):
@@ -101,8 +126,8 @@ class StudyRow(Base):
     evidence_level: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     drugs: Mapped[list[StudyDrugRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     diseases: Mapped[list[StudyDiseaseRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     __mapper_args__ = {"version_id_col": version}
@@ -131,7 +156,7 @@ class TokenRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     digest: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -140,7 +165,7 @@ class AuditRow(Base):
 
     __tablename__ = "audit"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(20))  # add | accept | edit | reject | build
     study_id: Mapped[str] = mapped_column(String(120), index=True)
@@ -153,3 +178,16 @@ class MetaRow(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SessionRow(Base):
+    """A signed-in browser session: the cookie holds a random secret, only its SHA-256 is stored.
+
+    A session ends at ``expires_at``, at sign-out (row deleted) or when its token is revoked.
+    """
+
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("tokens.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

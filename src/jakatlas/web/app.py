@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
@@ -34,11 +36,14 @@ from jakatlas.store.db import ENV_VAR
 from jakatlas.web.cache import ResponseCacheMiddleware
 from jakatlas.web.deps import AppContext, WebSettings
 from jakatlas.web.fhir import FHIR_JSON, operation_outcome
+from jakatlas.web.problems import document_problems, problem_response
 from jakatlas.web.routers import api_atlas, api_extract, api_studies, fhir, meta, pages, session
 from jakatlas.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from jakatlas.web.templating import render_error
 
 __all__ = ["create_app", "create_app_from_env"]
+
+log = logging.getLogger("jakatlas.web")
 
 _STATUS: list[tuple[type[JakatlasError], int]] = [
     (NotFoundError, 404), (AuthError, 401), (StaleVersionError, 412), (ConflictError, 409),
@@ -59,19 +64,41 @@ def _is_fhir(request: Request) -> bool:
 
 
 def _error_response(request: Request, status: int, error: str, hint: str | None = None,
-                    suggestions: list[str] | None = None, headers: dict[str, str] | None = None) -> Response:
+                    suggestions: list[str] | None = None, headers: dict[str, str] | None = None,
+                    errors: list[dict[str, Any]] | None = None) -> Response:
     if _is_fhir(request):
         body = operation_outcome(error, code=_FHIR_CODES.get(status, "processing"), hint=hint).model_dump_json()
         return Response(body, status_code=status, media_type=FHIR_JSON, headers=headers)
     if _is_api(request):
-        return JSONResponse({"error": error, "hint": hint, "suggestions": suggestions or []}, status_code=status,
-                            headers=headers)
+        return problem_response(status, error, hint=hint, suggestions=suggestions, headers=headers,
+                                instance=request.url.path, errors=errors)
     return render_error(request, status, error, hint, suggestions or [], headers=headers)
+
+
+RETRY_AFTER_S = 5
+_STORAGE_HINTS = {
+    "unreachable": "Try again in a few seconds.", "timeout": "Try again in a few seconds.",
+    "locked": "Try again in a few seconds.", "disk_full": "Tell the atlas administrator.",
+    "read_only": "This atlas is read-only; changes cannot be saved here.",
+    "schema": "The administrator needs to run 'jakatlas build'.",
+    "not_built": "The administrator needs to run 'jakatlas build'.",
+}
+
+
+def _storage_response(request: Request, exc: StorageError) -> Response:
+    """503 with Retry-After for every storage failure; the details (path, host, user) go to the log only."""
+    log.warning("storage error on %s %s: %s", request.method, request.url.path, exc)
+    if exc.kind == "unique":
+        return _error_response(request, 409, exc.public, "Reload the record and try again.")
+    return _error_response(request, 503, exc.public, _STORAGE_HINTS.get(exc.kind, "Try again later."),
+                           headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(JakatlasError)
     async def jakatlas_error(request: Request, exc: JakatlasError) -> Response:
+        if isinstance(exc, StorageError):
+            return _storage_response(request, exc)
         status = next((code for cls, code in _STATUS if isinstance(exc, cls)), 500)
         suggestions = exc.suggestions if isinstance(exc, NotFoundError) else []
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
@@ -93,10 +120,12 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        if _is_api(request):
-            return JSONResponse({"detail": _plain(exc.errors())}, status_code=422)
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
+        if _is_api(request):
+            return _error_response(request, 422, f"Invalid request ({where}: {first.get('msg', 'invalid value')}).",
+                                   "Fix the listed fields and send the request again.",
+                                   errors=_plain(exc.errors()))
         return _error_response(request, 400 if not _is_fhir(request) else 422,
                                f"Invalid request ({where}: {first.get('msg', 'invalid value')}).")
 
@@ -120,6 +149,25 @@ def _allowed_methods(request: Request) -> list[str]:
 def _plain(errors: Any) -> Any:
     """Validation errors without the raw input (which may be a whole document)."""
     return [{k: v for k, v in e.items() if k in ("type", "loc", "msg")} for e in errors]
+
+
+def _known_params(app: FastAPI) -> Callable[[str], frozenset[str] | None]:
+    """For a request path, the query parameter names its GET route declares (``None``: no such route)."""
+    def names(dependant: Any) -> set[str]:
+        out = {p.alias for p in dependant.query_params}
+        for sub in dependant.dependencies:
+            out |= names(sub)
+        return out
+
+    table: list[tuple[Any, frozenset[str]]] = []
+
+    def lookup(path: str) -> frozenset[str] | None:
+        if not table:
+            table.extend((r.path_regex, frozenset(names(r.dependant))) for r in app.router.routes
+                         if isinstance(r, APIRoute) and "GET" in (r.methods or ()))
+        return next((allowed for regex, allowed in table if regex.match(path)), None)
+
+    return lookup
 
 
 def _plotly_js() -> Path:
@@ -157,7 +205,15 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
                             headers={"Cache-Control": "public, max-age=604800"})
 
     app.mount("/static", StaticFiles(directory=str(resources.files("jakatlas.web") / "static")), name="static")
-    app.add_middleware(ResponseCacheMiddleware, cache=app.state.ctx.cache)
+    _base_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        spec = _base_openapi()
+        return document_problems(spec) if fresh else spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(ResponseCacheMiddleware, cache=app.state.ctx.cache, known_params=_known_params(app))
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

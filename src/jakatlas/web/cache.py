@@ -1,18 +1,22 @@
-"""Read cache for the web layer, invalidated when the atlas changes.
+"""Read cache for the web layer, invalidated when the atlas changes, bounded in entries and bytes.
 
 Every entry belongs to one *version* of the atlas: the highest audit id, the study count and the
 latest study update. Writes made through this process clear the cache at once; writes made by
 another worker or by the CLI are seen at the next probe (at most ``probe_interval`` seconds later).
+The probe is database I/O, so the ASGI middleware runs it in a worker thread, never on the event
+loop; while a probe is under way (a slow or hung database) requests bypass the cache.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import anyio.to_thread
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,7 +24,7 @@ from jakatlas.errors import JakatlasError
 from jakatlas.store.db import get_engine
 from jakatlas.store.schema import AuditRow, StudyRow
 
-__all__ = ["AtlasCache", "ResponseCacheMiddleware"]
+__all__ = ["AtlasCache", "ResponseCacheMiddleware", "deep_size"]
 
 T = TypeVar("T")
 
@@ -31,19 +35,50 @@ _VERSION_QUERY = select(
 )
 
 
+def deep_size(value: Any, _seen: set[int] | None = None) -> int:
+    """Approximate bytes held by ``value`` (containers, dataclasses and pydantic models walked)."""
+    seen = _seen if _seen is not None else set()
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    size = sys.getsizeof(value)
+    if isinstance(value, str | bytes | bytearray | int | float | bool) or value is None:
+        return size
+    if isinstance(value, dict):
+        return size + sum(deep_size(k, seen) + deep_size(v, seen) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return size + sum(deep_size(v, seen) for v in value)
+    fields = getattr(value, "__dict__", None)
+    if fields is not None:
+        return size + deep_size(fields, seen)
+    slots = getattr(type(value), "__slots__", ())
+    return size + sum(deep_size(getattr(value, s, None), seen) for s in slots)
+
+
 class AtlasCache:
     """A bounded LRU of computed values (API bytes, page models) for one atlas URL."""
 
-    def __init__(self, url: str, *, max_entries: int = 2048, probe_interval: float = 0.25) -> None:
+    def __init__(self, url: str, *, max_entries: int = 2048, max_bytes: int = 64 * 1024 * 1024,
+                 probe_interval: float = 0.25) -> None:
         self.url = url
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.probe_interval = probe_interval
-        self._data: OrderedDict[str, Any] = OrderedDict()
+        self._data: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
         self._version: tuple[Any, ...] | None = None
         self._probed_at = float("-inf")
+        self._probing = False
         self._generation = 0
         self.hits = self.misses = 0
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._data)
 
     def _probe(self) -> tuple[Any, ...] | None:
         try:
@@ -53,76 +88,118 @@ class AtlasCache:
         except (SQLAlchemyError, JakatlasError):  # the caller's own query reports the problem
             return None
 
-    def _check_version(self) -> None:
-        now = time.monotonic()
-        if now - self._probed_at < self.probe_interval:
-            return
-        version = self._probe()
+    def _clear(self) -> None:
+        self._data.clear()
+        self._bytes = 0
+        self._generation += 1
+
+    def probe_due(self) -> bool:
+        return time.monotonic() - self._probed_at >= self.probe_interval
+
+    def refresh(self) -> None:
+        """Probe the atlas version (blocking: call from a worker thread) and clear on a change."""
         with self._lock:
-            self._probed_at = now
-            if version is None or version != self._version:
-                self._data.clear()
-                self._generation += 1
-            self._version = version
+            if self._probing:
+                return
+            self._probing = True
+        try:
+            version = self._probe()
+        finally:
+            with self._lock:
+                self._probing = False
+                self._probed_at = time.monotonic()
+                if version is None or version != self._version:
+                    self._clear()
+                self._version = version
+
+    def _check_version(self) -> None:
+        if self.probe_due():
+            self.refresh()
 
     def invalidate(self) -> None:
         """Forget everything (call after a write made through this process)."""
         with self._lock:
-            self._data.clear()
-            self._generation += 1
+            self._clear()
             self._probed_at = float("-inf")
 
-    def get(self, key: str, compute: Callable[[], T]) -> T:
+    def get(self, key: str, compute: Callable[[], T], *, size: int | None = None) -> T:
         """The cached value of ``key``, computing and storing it on a miss (errors are not cached)."""
         self._check_version()
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]  # type: ignore[no-any-return]
-            generation = self._generation
+        value, generation = self._lookup(key)
+        if value is not None:
+            return value  # type: ignore[no-any-return]
         value = compute()
-        self.put(key, value, generation)
+        self.put(key, value, generation, size=size)
         return value
 
-    def peek(self, key: str) -> tuple[Any | None, int]:
-        """The cached value (or ``None``) and the generation to pass to :meth:`put` on a miss."""
-        self._check_version()
+    def _lookup(self, key: str) -> tuple[Any | None, int]:
         with self._lock:
-            value = self._data.get(key)
-            if value is not None:
+            entry = self._data.get(key)
+            if entry is not None:
                 self._data.move_to_end(key)
                 self.hits += 1
-            return value, self._generation
+                return entry[0], self._generation
+            return None, self._generation
 
-    def put(self, key: str, value: Any, generation: int) -> None:
-        """Store ``value`` unless the atlas changed since ``generation`` was read."""
+    def peek(self, key: str, *, check: bool = True) -> tuple[Any | None, int]:
+        """The cached value (or ``None``) and the generation to pass to :meth:`put` on a miss."""
+        if check:
+            self._check_version()
+        return self._lookup(key)
+
+    def put(self, key: str, value: Any, generation: int, *, size: int | None = None) -> None:
+        """Store ``value`` unless the atlas changed since ``generation`` was read or it is too big."""
+        nbytes = deep_size(value) if size is None else size
         with self._lock:
             self.misses += 1
-            if generation != self._generation:
+            if generation != self._generation or nbytes > self.max_bytes // 8:
                 return
-            self._data[key] = value
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._data[key] = (value, nbytes)
+            self._bytes += nbytes
+            while self._data and (len(self._data) > self.max_entries or self._bytes > self.max_bytes):
+                _, (_, freed) = self._data.popitem(last=False)
+                self._bytes -= freed
+
+
+KnownParams = Callable[[str], frozenset[str] | None]
 
 
 class ResponseCacheMiddleware:
     """Serve repeated GETs of read-only API paths from :class:`AtlasCache` before routing.
 
-    The key is host + path + raw query string; only complete 200 responses are stored, and the
-    cache empties whenever the atlas version changes. Security headers are added further out.
+    The key is host + path + raw query string; only complete 200 responses of requests whose
+    query parameters the route declares are stored (``known_params(path)`` names them), so junk
+    parameters create no entries. The cache empties whenever the atlas version changes.
     """
 
-    def __init__(self, app: Any, *, cache: AtlasCache, prefixes: tuple[str, ...] = ("/api/v1/", "/fhir/")) -> None:
-        self.app, self.cache, self.prefixes = app, cache, prefixes
+    def __init__(self, app: Any, *, cache: AtlasCache, known_params: KnownParams | None = None,
+                 prefixes: tuple[str, ...] = ("/api/v1/", "/fhir/")) -> None:
+        self.app, self.cache, self.prefixes, self.known_params = app, cache, prefixes, known_params
+
+    def _cacheable(self, scope: Any) -> bool:
+        if self.known_params is None:
+            return True
+        allowed = self.known_params(scope["path"])
+        if allowed is None:
+            return False
+        from urllib.parse import parse_qsl
+
+        names = {k for k, _ in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)}
+        return names <= allowed
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes):
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes) \
+                or not self._cacheable(scope):
             await self.app(scope, receive, send)
             return
+        if self.cache.probe_due():
+            await anyio.to_thread.run_sync(self.cache.refresh)
         host = next((v for k, v in scope["headers"] if k == b"host"), b"")
         key = "http:" + host.decode("latin-1") + scope["path"] + "?" + scope["query_string"].decode("latin-1")
-        hit, generation = self.cache.peek(key)
+        hit, generation = self.cache.peek(key, check=False)
         if hit is not None:
             headers, body = hit
             await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -137,7 +214,10 @@ class ResponseCacheMiddleware:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body") and start.get("status") == 200:
-                    self.cache.put(key, (list(start.get("headers", [])), b"".join(chunks)), generation)
+                    headers = list(start.get("headers", []))
+                    body = b"".join(chunks)
+                    size = len(body) + sum(len(k) + len(v) for k, v in headers) + len(key)
+                    self.cache.put(key, (headers, body), generation, size=size)
             await send(message)
 
         await self.app(scope, receive, capture)

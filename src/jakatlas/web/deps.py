@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jakatlas.errors import AuthError
 from jakatlas.store.atlas import Atlas
 from jakatlas.store.curation import verify_token
+from jakatlas.store.sessions import session_user
 from jakatlas.web.cache import AtlasCache
 from jakatlas.web.security import RateLimiter
 
@@ -88,7 +89,7 @@ Curator = Annotated[str, Depends(require_curator)]
 
 @dataclass(frozen=True)
 class PageUser:
-    """A curator signed in through the sign-in form (the cookie holds their token)."""
+    """A curator signed in through the sign-in form (the cookie holds a server-side session id)."""
 
     name: str
     csrf: str
@@ -101,14 +102,13 @@ def csrf_for(secret: str) -> str:
 
 def page_user(request: Request) -> PageUser | None:
     """The signed-in curator of a page request, or ``None`` (a stale cookie is ignored)."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
+    secret = request.cookies.get(SESSION_COOKIE)
+    if not secret:
         return None
-    try:
-        name = verify_token(get_ctx(request).atlas, token)
-    except AuthError:
+    name = session_user(get_ctx(request).atlas, secret)
+    if name is None:
         return None
-    return PageUser(name=name, csrf=csrf_for(token))
+    return PageUser(name=name, csrf=csrf_for(secret))
 
 
 def presession(request: Request) -> str:

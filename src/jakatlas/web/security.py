@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-__all__ = ["CSP", "SecurityHeadersMiddleware", "BodyLimitMiddleware", "RateLimiter", "BodyTooLarge"]
+__all__ = ["CSP", "SecurityHeadersMiddleware", "BodyLimitMiddleware", "RateLimiter"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -53,20 +53,23 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyTooLarge(Exception):
-    """Raised inside ``receive`` when a streamed body passes the limit."""
-
-
 async def _send_413(send: Send, limit: int) -> None:
-    body = json.dumps({"error": f"Request body larger than {limit} bytes.",
-                       "hint": "Send a smaller document or split it."}).encode()
+    from jakatlas.web.problems import PROBLEM_JSON, problem_body
+
+    body = json.dumps(problem_body(413, f"Request body larger than {limit} bytes.",
+                                   hint="Send a smaller document or split it.")).encode()
     await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
 
 
 class BodyLimitMiddleware:
-    """Answer 413 to bodies larger than ``max_bytes`` (declared or streamed)."""
+    """Answer 413 to bodies larger than ``max_bytes``, declared (Content-Length) or streamed (chunked).
+
+    The body is read here, before any route parses it, so a chunked body that passes the limit
+    gets 413 instead of a parse error; a body within the limit is handed on unchanged.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -84,29 +87,30 @@ class BodyLimitMiddleware:
                 if declared > self.max_bytes:
                     await _send_413(send, self.max_bytes)
                     return
+        chunks: list[bytes] = []
         seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
                 await _send_413(send, self.max_bytes)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 class RateLimiter:

@@ -9,14 +9,13 @@ from fastapi import APIRouter, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
 from jakatlas.errors import AuthError, StaleVersionError
-from jakatlas.store.curation import curate, verify_token
+from jakatlas.store.curation import curate
+from jakatlas.store.sessions import SESSION_SECONDS, close_session, open_session
 from jakatlas.web.deps import PRE_COOKIE, SESSION_COOKIE, Ctx, check_csrf, page_user
 from jakatlas.web.present import study_url
 from jakatlas.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-SESSION_SECONDS = 8 * 3600
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,20 +40,22 @@ def signin(
 ) -> Response:
     check_csrf(request.cookies.get(PRE_COOKIE), csrf)
     try:
-        verify_token(ctx.atlas, token.strip())
+        secret = open_session(ctx.atlas, token.strip())
     except AuthError:
         return render(request, "signin.html", {"title": "Curator sign-in", "next": _safe_next(next), "failed": True},
                       status=401)
     resp = RedirectResponse(_safe_next(next), status_code=303)
-    resp.set_cookie(SESSION_COOKIE, token.strip(), max_age=SESSION_SECONDS, httponly=True, samesite="strict",
+    resp.set_cookie(SESSION_COOKIE, secret, max_age=SESSION_SECONDS, httponly=True, samesite="strict",
                     secure=request.url.scheme == "https", path="/")
     resp.delete_cookie(PRE_COOKIE, path="/")
     return resp
 
 
 @router.post("/signout")
-def signout(request: Request, csrf: Annotated[str, Form(max_length=200)]) -> Response:
-    check_csrf(request.cookies.get(SESSION_COOKIE), csrf)
+def signout(request: Request, ctx: Ctx, csrf: Annotated[str, Form(max_length=200)]) -> Response:
+    secret = request.cookies.get(SESSION_COOKIE)
+    check_csrf(secret, csrf)
+    close_session(ctx.atlas, secret)
     resp = RedirectResponse("/", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp
