@@ -68,7 +68,7 @@ def test_json_output_carries_both_scales() -> None:
     assert data["q"] == pytest.approx(152.2330, abs=THREE_DECIMALS)
     assert data["ratio_scale"]["estimate"] == pytest.approx(0.4894, abs=THREE_DECIMALS)
     assert len(data["studies"]) == 13
-    assert data["studies"][0] == {"label": "Aronson", "yi": pytest.approx(-0.8893, abs=1e-4),
+    assert data["studies"][0] == {"label": "Aronson 1948", "yi": pytest.approx(-0.8893, abs=1e-4),
                                   "vi": pytest.approx(0.3256, abs=1e-4), "weight": pytest.approx(5.0, abs=0.1),
                                   "ai": 4, "bi": 119, "ci": 11, "di": 128}
 
@@ -102,7 +102,7 @@ def test_yi_vi_input_pools_as_given(tmp_path: Path) -> None:
     es = escalc("RR", *([int(r[c]) for r in rows] for c in ("ai", "bi", "ci", "di")))
     path = _write(tmp_path / "effects.csv", ["study", "yi", "vi"],
                   [[r["study"], y, v] for r, y, v in zip(rows, es.yi, es.vi, strict=True)])
-    from_effects = json.loads(runner.invoke(app, ["meta", str(path), "-f", "json"]).output)
+    from_effects = json.loads(runner.invoke(app, ["meta", str(path), "-m", "RR", "-f", "json"]).output)
     from_counts = json.loads(runner.invoke(app, ["meta", str(BCG), "-f", "json"]).output)
     assert from_effects["input"] == "yi/vi"
     assert from_effects["estimate"] == pytest.approx(from_counts["estimate"], abs=1e-12)
@@ -144,7 +144,7 @@ def test_group_column_adds_a_subgroup_test(tmp_path: Path) -> None:
 def test_bad_input_raises_a_message_that_says_how_to_fix(tmp_path: Path, header: list[str], rows: list[list[object]],
                                                          error: type[Exception], message: str) -> None:
     path = _write(tmp_path / "bad.csv", header, rows)
-    res = runner.invoke(app, ["meta", str(path)])
+    res = runner.invoke(app, ["meta", str(path), *(["--measure", "GEN"] if "yi" in header else [])])
     assert res.exit_code != 0
     assert isinstance(res.exception, error)
     assert message in str(res.exception)
@@ -166,3 +166,100 @@ def test_main_prints_one_line_and_exits_2(tmp_path: Path, monkeypatch: pytest.Mo
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert err == f"Error: File not found: {missing}. Check the path to the CSV file.\n"
+
+
+# -- measure, zero cells, duplicate labels, MH/Peto, plots, leave-one-out, Egger -------------------
+def test_yi_vi_input_needs_an_explicit_measure_and_gen_is_never_back_transformed(tmp_path: Path) -> None:
+    path = _write(tmp_path / "e.csv", ["study", "yi", "vi"], [["A", 0.5, 0.04], ["B", 0.3, 0.09], ["C", 0.1, 0.05]])
+    res = runner.invoke(app, ["meta", str(path)])
+    assert isinstance(res.exception, InputError)
+    assert str(res.exception) == (f"{path}: yi/vi input needs --measure to say what yi is: RR or OR (yi = log "
+                                  "ratio; results shown as ratios), RD, MD, SMD, or GEN (any other effect, never "
+                                  "back-transformed). Use --measure RR, OR, RD, MD, SMD, GEN.")
+    gen = runner.invoke(app, ["meta", str(path), "--measure", "GEN", "--method", "EE"])
+    assert gen.exit_code == 0, gen.output
+    assert "Equal-effects model, k = 3\n" in gen.output and "Pooled GEN: 0.3" in gen.output
+    data = json.loads(runner.invoke(app, ["meta", str(path), "-m", "GEN", "-f", "json"]).output)
+    assert "ratio_scale" not in data
+    bad = runner.invoke(app, ["meta", str(BCG), "--measure", "SMD"])
+    assert str(bad.exception) == f"{BCG}: --measure SMD does not fit counts input; use one of RR, OR, RD."
+
+
+def test_duplicate_study_labels_are_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path / "dup.csv", ["study", "ai", "bi", "ci", "di"],
+                  [["Rosenthal", 3, 228, 11, 209], ["Rosenthal", 17, 1699, 65, 1600], ["X", 1, 9, 2, 8]])
+    res = runner.invoke(app, ["meta", str(path)])
+    assert isinstance(res.exception, InputError)
+    assert str(res.exception) == (f"{path}: study label 'Rosenthal' appear more than once; give each study one row "
+                                  "with a unique label (add the year or the arm, or combine the arms first).")
+
+
+def test_double_zero_studies_are_left_out_with_a_note_and_corrections_are_stated(tmp_path: Path) -> None:
+    path = _write(tmp_path / "z.csv", ["study", "ai", "bi", "ci", "di"],
+                  [["A", 0, 20, 0, 20], ["B", 0, 30, 4, 26], ["C", 5, 45, 9, 41], ["D", 2, 18, 6, 14]])
+    res = runner.invoke(app, ["meta", str(path), "--method", "EE"])
+    assert res.exit_code == 0, res.output
+    assert "k = 3" in res.output
+    assert ("Note: Left out 1 study with no events (or only events) in both arms, which carry no information on a "
+            "ratio: A (--keep-double-zero keeps them).") in res.output
+    assert ("Note: Continuity correction: 0.5 added to every cell of 1 table with a zero cell (B); --cc 0 turns it "
+            "off.") in res.output
+    off = runner.invoke(app, ["meta", str(path), "--method", "EE", "--cc", "0"])
+    assert isinstance(off.exception, InputError)
+    assert str(off.exception) == (f"{path}: B has a zero cell, so the log RR is undefined without a continuity "
+                                  "correction. Use --cc 0.5, or --method MH (or PETO for OR), which need none.")
+    mh = runner.invoke(app, ["meta", str(path), "--method", "MH", "--cc", "0"])
+    assert mh.exit_code == 0, mh.output
+    kept = json.loads(runner.invoke(app, ["meta", str(path), "--method", "EE", "--keep-double-zero", "-f",
+                                          "json"]).output)
+    assert kept["k"] == 4
+
+
+def test_mantel_haenszel_and_peto_from_the_cli_match_metafor() -> None:
+    """metafor's tests/testthat/test_misc_metan_vs_rma.{mh,peto}_with_dat.bcg.r (also Stata metan)."""
+    mh = runner.invoke(app, ["meta", str(BCG), "--method", "MH"])
+    assert mh.exit_code == 0, mh.output
+    assert "Equal-effects model (Mantel-Haenszel), k = 13 (pooled on the log scale, shown as RR)" in mh.output
+    assert "Pooled RR: 0.6353 (95% CI 0.5881 to 0.6862), z = -11.5338, p < 0.0001" in mh.output
+    assert "Heterogeneity: Q(12) = 152.57, p < 0.0001" in mh.output
+    peto = runner.invoke(app, ["meta", str(BCG), "--method", "PETO", "--measure", "OR"])
+    assert "Pooled OR: 0.6222 (95% CI 0.5746 to 0.6738), z = -11.6689, p < 0.0001" in peto.output
+    assert "Heterogeneity: Q(12) = 167.73, p < 0.0001" in peto.output
+    wrong = runner.invoke(app, ["meta", str(BCG), "--method", "PETO"])
+    assert str(wrong.exception) == "Peto's method pools odds ratios, not RR. Use --measure OR."
+
+
+def test_plots_leave_one_out_and_egger_from_the_cli(tmp_path: Path) -> None:
+    forest, funnel = tmp_path / "forest.png", tmp_path / "funnel.svg"
+    res = runner.invoke(app, ["meta", str(BCG), "--leave-one-out", "--plot", str(forest), "--plot", str(funnel)])
+    assert res.exit_code == 0, res.output
+    assert forest.read_bytes().startswith(b"\x89PNG") and funnel.read_text().lstrip().startswith("<?xml")
+    assert f"Wrote the forest plot to {forest}." in res.output and f"Wrote the funnel plot to {funnel}." in res.output
+    assert "Leave-one-out (REML):" in res.output
+    # metafor leave1out() on dat.bcg (REML, log RR) omitting the first study: estimate -0.7071 -> RR 0.4931
+    assert "  without Aronson 1948: RR 0.4931 (0.3398 to 0.7155)" in res.output
+    assert ("Egger's test for funnel-plot asymmetry (k = 13): intercept -2.1120 (SE 1.5072), t(11) = -1.4013, "
+            "p = 0.1887") in res.output
+    bad = runner.invoke(app, ["meta", str(BCG), "--plot", str(tmp_path / "plot.png")])
+    assert str(bad.exception) == ("Cannot tell which plot to write to 'plot.png'. Name the file forest*.png|svg or "
+                                  "funnel*.png|svg.")
+
+
+def test_egger_is_not_run_below_ten_studies(tmp_path: Path) -> None:
+    rows = _rows()[:6]
+    path = _write(tmp_path / "six.csv", ["study", "ai", "bi", "ci", "di"],
+                  [[r["study"], r["ai"], r["bi"], r["ci"], r["di"]] for r in rows])
+    res = runner.invoke(app, ["meta", str(path)])
+    assert "Egger's test not run: k = 6 (at least 10 studies are needed)." in res.output
+    assert json.loads(runner.invoke(app, ["meta", str(path), "-f", "json"]).output)["egger"] is None
+
+
+def test_means_input_gives_md_or_hedges_g(tmp_path: Path) -> None:
+    path = _write(tmp_path / "m.csv", ["study", "m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i"],
+                  [["A", 10, 2, 20, 8, 2.5, 25], ["B", 12, 3, 30, 11, 3, 30], ["C", 9, 2, 15, 8.5, 2, 16]])
+    need = runner.invoke(app, ["meta", str(path)])
+    assert str(need.exception).endswith("means input needs --measure to say the effect: MD or SMD (Hedges' g). "
+                                        "Use --measure MD, SMD.")
+    smd = json.loads(runner.invoke(app, ["meta", str(path), "-m", "SMD", "--method", "EE", "-f", "json"]).output)
+    assert smd["measure"] == "SMD" and smd["input"] == "means"
+    assert smd["studies"][0]["yi"] == pytest.approx(0.8571, abs=1e-4)

@@ -223,3 +223,26 @@ def test_leave_one_out_refits_without_each_study() -> None:
 def test_leave_one_out_needs_enough_studies() -> None:
     with pytest.raises(StatisticsError, match="needs at least 3 studies"):
         leave_one_out(YI[:2], VI[:2], method="REML")
+
+
+def test_duplicate_labels_are_refused() -> None:
+    from jakatlas.errors import StatisticsError as _SE
+
+    with pytest.raises(_SE, match=r"^Study label 'A' appear more than once; each study enters a meta-analysis once"):
+        meta_analysis([0.1, 0.2, 0.3], [0.1, 0.1, 0.1], labels=["A", "A", "B"])
+
+
+def test_egger_needs_ten_studies() -> None:
+    from jakatlas.errors import StatisticsError as _SE
+    from jakatlas.synthesis.pubbias import egger_test
+
+    with pytest.raises(_SE, match=r"^Egger's test needs at least 10 studies, got 9: with fewer it cannot tell"):
+        egger_test([0.1] * 9, [0.1] * 9)
+
+
+def test_hedges_g_needs_every_input() -> None:
+    from jakatlas.errors import StatisticsError as _SE
+    from jakatlas.synthesis.effects import standardized_mean_difference
+
+    with pytest.raises(_SE, match=r"^Cannot compute a mean difference: missing SD \(control\)"):
+        standardized_mean_difference(1.0, 1.0, 10, 0.5, None, 10)

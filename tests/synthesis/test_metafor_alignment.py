@@ -200,3 +200,117 @@ def test_bcg_knha_is_the_scaled_reml_fit() -> None:
     w = [1 / (v + plain.tau2) for v in es.vi]
     s2 = sum(wi * (y - plain.estimate) ** 2 for wi, y in zip(w, es.yi, strict=True)) / 12
     assert adj.se == pytest.approx(plain.se * s2**0.5, rel=1e-12)
+
+
+# -- Mantel-Haenszel and Peto (equal effects from 2x2 counts) ---------------------------------------
+_MH = ("metafor tests/testthat/test_misc_metan_vs_rma.mh_with_dat.bcg.r (rma.mh on dat.bcg; matches Stata "
+       "metan, fixed)")
+_PETO = ("metafor tests/testthat/test_misc_metan_vs_rma.peto_with_dat.bcg.r (rma.peto on dat.bcg, rounded there to "
+         "3 decimals; matches Stata metan, peto) and test_misc_confint.r (exp: 0.6222, 0.5746 to 0.6738)")
+COUNT_REFERENCE: dict[tuple[str, str], dict[str, object]] = {
+    ("MH", "RR"): {"source": _MH, "values": {"estimate": "-0.4537", "ci_lower": "-0.5308", "ci_upper": "-0.3766",
+                                             "statistic": "-11.5338", "q": "152.5676"},
+                   "exp": ("0.6353", "0.5881", "0.6862")},
+    ("MH", "OR"): {"source": _MH, "values": {"estimate": "-0.4734", "ci_lower": "-0.5538", "ci_upper": "-0.3930",
+                                             "statistic": "-11.5444", "q": "163.9426"},
+                   "exp": ("0.6229", "0.5748", "0.6750")},
+    # The RD variance is Sato, Greenland & Robins (1989), as in metafor (Stata's metan prints z = 11.56).
+    ("MH", "RD"): {"source": _MH, "values": {"estimate": "-0.0033", "ci_lower": "-0.0039", "ci_upper": "-0.0027",
+                                             "statistic": "-11.4708", "q": "386.7759"}},
+    ("PETO", "OR"): {"source": _PETO, "values": {"estimate": "-0.474", "ci_lower": "-0.554", "ci_upper": "-0.395",
+                                                 "statistic": "-11.67", "q": "167.73"},
+                     "exp": ("0.6222", "0.5746", "0.6738")},
+}
+
+
+def _fit_counts(method: str, measure: str) -> MetaResult:
+    from jakatlas.synthesis.meta_2x2 import mantel_haenszel, peto
+
+    return peto(*_bcg()) if method == "PETO" else mantel_haenszel(*_bcg(), measure=measure)
+
+
+@pytest.mark.parametrize("key", sorted(COUNT_REFERENCE), ids=lambda k: "-".join(k))
+def test_mantel_haenszel_and_peto_match_published_metafor_output(key: tuple[str, str]) -> None:
+    import math
+
+    res = _fit_counts(*key)
+    ref = COUNT_REFERENCE[key]
+    assert isinstance(ref["source"], str) and ref["source"]
+    values = ref["values"]
+    assert isinstance(values, dict)
+    for field, printed in values.items():
+        ours = getattr(res, field)
+        assert ours == pytest.approx(float(printed), abs=tolerance(printed)), (field, ours, printed)
+    if "exp" in ref:
+        exp = ref["exp"]
+        assert isinstance(exp, tuple)
+        for ours, printed in zip((res.estimate, res.ci_lower, res.ci_upper), exp, strict=True):
+            assert math.exp(ours) == pytest.approx(float(printed), abs=tolerance(printed))
+
+
+def test_mh_or_is_statsmodels_stratified_table() -> None:
+    """The MH odds ratio comes from statsmodels; check it against the Mantel-Haenszel formula itself."""
+    a, b, c, d = _bcg()
+    r = sum(ai * di / (ai + bi + ci + di) for ai, bi, ci, di in zip(a, b, c, d, strict=True))
+    s = sum(bi * ci / (ai + bi + ci + di) for ai, bi, ci, di in zip(a, b, c, d, strict=True))
+    import math
+
+    assert _fit_counts("MH", "OR").estimate == pytest.approx(math.log(r / s), abs=FLOAT_NOISE)
+
+
+def test_mh_and_peto_leave_one_out_first_study_matches_metafor() -> None:
+    # metafor tests/testthat/test_misc_influence.r: leave1out(rma.mh(measure="RR", ...))[1] and leave1out(rma.peto(...))[1].
+    from jakatlas.synthesis.meta_2x2 import mantel_haenszel, peto
+
+    a, b, c, d = _bcg()
+    mh = mantel_haenszel(a[1:], b[1:], c[1:], d[1:], measure="RR")
+    for field, printed in {"estimate": "-0.4514", "se": "0.0394", "statistic": "-11.4462", "ci_lower": "-0.5287",
+                           "ci_upper": "-0.3741", "q": "151.9153"}.items():
+        assert getattr(mh, field) == pytest.approx(float(printed), abs=tolerance(printed)), field
+    pt = peto(a[1:], b[1:], c[1:], d[1:])
+    for field, printed in {"estimate": "-0.4722", "se": "0.0408", "statistic": "-11.5791", "ci_lower": "-0.5521",
+                           "ci_upper": "-0.3923", "q": "167.2005"}.items():
+        assert getattr(pt, field) == pytest.approx(float(printed), abs=tolerance(printed)), field
+
+
+# -- Hedges' g and Egger's test: no metafor output with data we could source was found, so these
+# -- are checked against independent implementations (statsmodels; the weighted-regression form).
+SMD_STATSMODELS_TOLERANCE = 2e-3
+"""statsmodels' effectsize_smd uses the approximate J = 1 - 3/(4N - 9) and the variance denominator
+2(N - 3.94); metafor (and we) use the exact J and 2N, so agreement is to ~1e-3 for moderate N."""
+
+
+@pytest.mark.parametrize(("m1", "s1", "n1", "m2", "s2", "n2"), [(10.0, 2.0, 20, 8.0, 2.5, 25),
+                                                                  (-5.2, 4.1, 52, -2.5, 3.9, 52),
+                                                                  (30.0, 12.0, 60, 31.0, 11.0, 58)])
+def test_hedges_g_agrees_with_statsmodels(m1: float, s1: float, n1: int, m2: float, s2: float, n2: int) -> None:
+    from statsmodels.stats.meta_analysis import effectsize_smd
+
+    from jakatlas.synthesis.effects import hedges_correction, standardized_mean_difference
+
+    g = standardized_mean_difference(m1, s1, n1, m2, s2, n2)
+    ref_g, ref_v = effectsize_smd(m1, s1, n1, m2, s2, n2)
+    assert g.estimate == pytest.approx(float(ref_g), abs=SMD_STATSMODELS_TOLERANCE)
+    assert g.vi == pytest.approx(float(ref_v), abs=SMD_STATSMODELS_TOLERANCE)
+    # exact J against its large-sample approximation 1 - 3/(4 df - 1) (Hedges 1981)
+    assert hedges_correction(n1 + n2 - 2) == pytest.approx(1 - 3 / (4 * (n1 + n2 - 2) - 1), abs=1e-4)
+
+
+def test_egger_equals_the_weighted_regression_form_on_bcg() -> None:
+    """Egger's SND-on-precision intercept equals the slope on SE of a WLS fit of yi with weights 1/vi
+    (metafor's regtest(model="lm")); computed here with numpy's least squares, independently."""
+    import numpy as np
+
+    from jakatlas.synthesis.pubbias import egger_test
+
+    es = escalc("RR", *_bcg())
+    ours = egger_test(es.yi, es.vi)
+    y, v = np.asarray(es.yi), np.asarray(es.vi)
+    x = np.column_stack([np.ones_like(v), np.sqrt(v)])
+    sw = np.sqrt(1 / v)
+    beta, *_ = np.linalg.lstsq(x * sw[:, None], y * sw, rcond=None)
+    resid = (y - x @ beta) * sw
+    cov = resid @ resid / (len(y) - 2) * np.linalg.inv((x * sw[:, None]).T @ (x * sw[:, None]))
+    assert ours.intercept == pytest.approx(beta[1], abs=FLOAT_NOISE)
+    assert ours.se == pytest.approx(float(np.sqrt(cov[1, 1])), abs=1e-9)
+    assert (ours.df, round(ours.t, 4), round(ours.p_value, 4)) == (11, -1.4013, 0.1887)

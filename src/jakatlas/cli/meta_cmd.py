@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import math
-from dataclasses import dataclass
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,21 +14,22 @@ from rich.table import Table
 from rich.text import Text
 
 from jakatlas.cli._app import app
+from jakatlas.cli.meta_input import RATIO_MEASURES, StudyTable, read_studies
 from jakatlas.cli.render import console, print_json
 from jakatlas.errors import InputError
 
 if TYPE_CHECKING:
     from jakatlas.synthesis.meta import MetaResult
 
-COUNT_COLUMNS = ("ai", "bi", "ci", "di")
-EFFECT_COLUMNS = ("yi", "vi")
-MAX_BYTES = 5_000_000
 
 
 class MeasureChoice(StrEnum):
     RR = "RR"
     OR = "OR"
     RD = "RD"
+    MD = "MD"
+    SMD = "SMD"
+    GEN = "GEN"
 
 
 class MethodChoice(StrEnum):
@@ -37,106 +37,13 @@ class MethodChoice(StrEnum):
     DL = "DL"
     PM = "PM"
     REML = "REML"
+    MH = "MH"
+    PETO = "PETO"
 
 
 class MetaFormat(StrEnum):
     table = "table"
     json = "json"
-
-
-@dataclass(frozen=True)
-class StudyTable:
-    """Studies read from the CSV: analysis-scale effects plus what the table shows."""
-
-    labels: tuple[str, ...]
-    yi: tuple[float, ...]
-    vi: tuple[float, ...]
-    groups: tuple[str, ...] | None
-    counts: tuple[tuple[int, int, int, int], ...] | None
-
-
-def _number(path: Path, row: int, col: str, raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InputError(f"{path}, row {row}, column {col!r}: {raw!r} is not a number. "
-                         "Use plain numbers with a dot as decimal separator.") from None
-    if not math.isfinite(value):
-        raise InputError(f"{path}, row {row}, column {col!r}: {raw!r} is not a finite number.")
-    return value
-
-
-def _count(path: Path, row: int, col: str, raw: str) -> int:
-    value = _number(path, row, col, raw)
-    if value < 0:
-        raise InputError(f"{path}, row {row}, column {col!r}: counts cannot be negative (got {raw}). "
-                         f"{col} is a number of participants.")
-    if value != int(value):
-        raise InputError(f"{path}, row {row}, column {col!r}: counts must be whole numbers (got {raw}).")
-    return int(value)
-
-
-def read_studies(path: Path, measure: str) -> StudyTable:
-    """Read ``study,ai,bi,ci,di`` (metafor's 2x2 layout) or ``study,yi,vi`` rows, plus an optional ``group``."""
-    from jakatlas.synthesis.effects import escalc
-
-    if not path.is_file():
-        raise InputError(f"File not found: {path}. Check the path to the CSV file.")
-    if path.stat().st_size > MAX_BYTES:
-        raise InputError(f"{path} is larger than {MAX_BYTES // 1_000_000} MB; a study table should be small.")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text; save the CSV as UTF-8.") from None
-    rows = list(csv.reader(text.splitlines()))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
-        raise InputError(f"{path} is empty; it needs a header row and one row per study.")
-    header = [h.strip().lower() for h in rows[0]]
-    cols = {name: i for i, name in enumerate(header)}
-    has_counts = all(c in cols for c in COUNT_COLUMNS)
-    has_effects = all(c in cols for c in EFFECT_COLUMNS)
-    if "study" not in cols or not (has_counts or has_effects):
-        hint = " (the file looks semicolon-separated; use commas)" if len(header) == 1 and ";" in header[0] else ""
-        raise InputError(f"{path}: missing columns{hint}. The header must be 'study,ai,bi,ci,di' (events and "
-                         "non-events per arm: ai/bi treated, ci/di control) or 'study,yi,vi', optionally with "
-                         f"'group'; found {', '.join(header) or 'nothing'}.")
-    body = rows[1:]
-    if not body:
-        raise InputError(f"{path} has a header but no studies; add one row per study.")
-    labels: list[str] = []
-    groups: list[str] = []
-    counts: list[tuple[int, int, int, int]] = []
-    yi: list[float] = []
-    vi: list[float] = []
-    for n, r in enumerate(body, start=2):
-        cells = [c.strip() for c in r] + [""] * (len(header) - len(r))
-
-        def cell(name: str, n: int = n, cells: list[str] = cells) -> str:
-            value = cells[cols[name]]
-            if value == "":
-                raise InputError(f"{path}, row {n}: column {name!r} is empty; fill it in or remove the row.")
-            return value
-
-        labels.append(cell("study"))
-        if "group" in cols:
-            groups.append(cell("group"))
-        if has_counts:
-            ai, bi, ci, di = (_count(path, n, c, cell(c)) for c in COUNT_COLUMNS)
-            if ai + bi == 0 or ci + di == 0:
-                raise InputError(f"{path}, row {n}: an arm has no participants (ai+bi or ci+di is 0).")
-            counts.append((ai, bi, ci, di))
-        else:
-            yi.append(_number(path, n, "yi", cell("yi")))
-            v = _number(path, n, "vi", cell("vi"))
-            if v <= 0:
-                raise InputError(f"{path}, row {n}: vi must be positive (got {v}); vi is a variance (SE squared).")
-            vi.append(v)
-    if has_counts:
-        es = escalc(measure, *zip(*counts, strict=True))
-        yi, vi = list(es.yi), list(es.vi)
-    return StudyTable(tuple(labels), tuple(yi), tuple(vi), tuple(groups) if "group" in cols else None,
-                      tuple(counts) if has_counts else None)
 
 
 # --------------------------------------------------------------------------- formatting
@@ -155,7 +62,8 @@ def _interval(lo: float, hi: float, ratio: bool) -> str:
 
 
 def _summary_lines(res: MetaResult, measure: str, ratio: bool) -> list[str]:
-    model = "Equal-effects model" if res.method == "EE" else f"Random-effects model ({res.method})"
+    model = {"EE": "Equal-effects model", "MH": "Equal-effects model (Mantel-Haenszel)",
+             "PETO": "Equal-effects model (Peto)"}.get(res.method, f"Random-effects model ({res.method})")
     pct = f"{100 * res.level:g}%"
     scale = f" (pooled on the log scale, shown as {measure})" if ratio else ""
     stat = f"t({res.df})" if res.knha else "z"
@@ -166,13 +74,17 @@ def _summary_lines(res: MetaResult, measure: str, ratio: bool) -> list[str]:
     ]
     if res.pi_lower is not None and res.pi_upper is not None:
         lines.append(f"{pct} prediction interval: {_interval(res.pi_lower, res.pi_upper, ratio)}")
-    het = f"tau^2 = {res.tau2:.4f}"
-    if res.tau2_se is not None:
-        het += f" (SE {res.tau2_se:.4f})"
-    het += f", tau = {res.tau:.4f}"
-    if res.i2 is not None and res.h2 is not None:
-        het += f", I^2 = {res.i2:.2f}%, H^2 = {res.h2:.2f}"
-    lines.append(het)
+    if res.method in ("MH", "PETO"):
+        het = "" if res.i2 is None or res.h2 is None else f"I^2 = {res.i2:.2f}%, H^2 = {res.h2:.2f}"
+    else:
+        het = f"tau^2 = {res.tau2:.4f}"
+        if res.tau2_se is not None:
+            het += f" (SE {res.tau2_se:.4f})"
+        het += f", tau = {res.tau:.4f}"
+        if res.i2 is not None and res.h2 is not None:
+            het += f", I^2 = {res.i2:.2f}%, H^2 = {res.h2:.2f}"
+    if het:
+        lines.append(het)
     lines.append(f"Heterogeneity: Q({res.q_df}) = {res.q:.2f}, p {_p(res.q_p)}")
     return lines
 
@@ -197,7 +109,7 @@ def _study_table(data: StudyTable, res: MetaResult, measure: str, ratio: bool) -
         if name is not None:
             t.add_row(Text(name, style="bold"), *blank)
         for i in rows:
-            y, half = data.yi[i], crit * math.sqrt(data.vi[i])
+            y, half = res.yi[i], crit * math.sqrt(res.vi[i])
             row = [Text(("  " if name is not None else "") + data.labels[i])]
             if data.counts is not None:
                 ai, bi, ci, di = data.counts[i]
@@ -213,42 +125,124 @@ def _print(line: str = "") -> None:
 
 
 # --------------------------------------------------------------------------- command
-FileArg = Annotated[Path, typer.Argument(help="CSV with columns study,ai,bi,ci,di or study,yi,vi (optional group).",
-                                         show_default=False)]
-MeasureOpt = Annotated[MeasureChoice, typer.Option("--measure", "-m", case_sensitive=False,
-                                                   help="Effect measure: risk ratio, odds ratio or risk difference.")]
+FileArg = Annotated[Path, typer.Argument(help="CSV with columns study,ai,bi,ci,di or study,m1i,sd1i,n1i,m2i,sd2i,n2i "
+                                              "or study,yi,vi (optional group).", show_default=False)]
+MeasureOpt = Annotated[MeasureChoice | None, typer.Option(
+    "--measure", "-m", case_sensitive=False, show_default=False,
+    help="RR, OR or RD for counts (default RR); MD or SMD (Hedges' g) for means; required for yi/vi: RR or OR "
+         "(yi = log ratio, shown as ratios), RD, MD, SMD or GEN (never back-transformed).")]
 MethodOpt = Annotated[MethodChoice, typer.Option("--method", case_sensitive=False,
-                                                 help="EE (equal effects), DL, PM or REML estimator of tau^2.")]
+                                                 help="EE, DL, PM or REML (inverse variance); MH (Mantel-Haenszel) "
+                                                      "or PETO (odds ratio) for counts.")]
 KnhaOpt = Annotated[bool, typer.Option("--knha", help="Hartung-Knapp adjustment: t-based test and intervals.")]
+CcOpt = Annotated[float, typer.Option("--cc", min=0.0, help="Continuity correction added to every cell of a table "
+                                                            "with a zero cell (0 turns it off).")]
+Keep00Opt = Annotated[bool, typer.Option("--keep-double-zero", help="Keep studies with no events (or only events) "
+                                                                    "in both arms; left out by default.")]
+PlotOpt = Annotated[list[Path] | None, typer.Option(
+    "--plot", help="Write a forest or funnel plot (.png or .svg); the kind is read from the file name, "
+                   "e.g. --plot forest.png --plot funnel.png.", show_default=False)]
+LooOpt = Annotated[bool, typer.Option("--leave-one-out", help="Refit without each study in turn.")]
 FormatOpt = Annotated[MetaFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
+def _fit(data: StudyTable, method: str, knha: bool) -> MetaResult:
+    from jakatlas.synthesis.meta import meta_analysis
+    from jakatlas.synthesis.meta_2x2 import mantel_haenszel, peto
+
+    if method in ("MH", "PETO"):
+        if data.counts is None:
+            raise InputError(f"--method {method} pools 2x2 counts; the file has {data.kind} columns.",
+                             hint="Use EE, DL, PM or REML.")
+        if knha:
+            raise InputError(f"--knha applies to random-effects models, not --method {method}.", hint="Drop --knha.")
+        if data.groups is not None:
+            raise InputError(f"Subgroup tests use inverse-variance models, not --method {method}.",
+                             hint="Use --method EE or REML with a group column.")
+        if method == "PETO" and data.measure != "OR":
+            raise InputError(f"Peto's method pools odds ratios, not {data.measure}.", hint="Use --measure OR.")
+        cols = list(zip(*data.counts, strict=True))
+        if method == "PETO":
+            res = peto(*cols, labels=data.labels, drop00=False)
+        else:
+            res = mantel_haenszel(*cols, measure=data.measure, labels=data.labels, drop00=False)
+    else:
+        res = meta_analysis(data.yi, data.vi, method=method, knha=knha, labels=data.labels, measure=data.measure)
+    return replace(res, notes=(*data.notes, *res.notes))
+
+
+def _plots(paths: list[Path], data: StudyTable, res: MetaResult, ratio: bool) -> list[str]:
+    from jakatlas.report.plots import ForestRow, figure_bytes, forest_plot, funnel_plot
+
+    done = []
+    for path in paths:
+        ext = path.suffix.lower().lstrip(".")
+        kind = "funnel" if "funnel" in path.stem.lower() else "forest" if "forest" in path.stem.lower() else None
+        if ext not in ("png", "svg") or kind is None:
+            raise InputError(f"Cannot tell which plot to write to {path.name!r}.",
+                             hint="Name the file forest*.png|svg or funnel*.png|svg.")
+        if not path.parent.exists():
+            raise InputError(f"Cannot write {path}: folder {path.parent} does not exist.", hint="Create it first.")
+        label = {"GEN": "Effect"}.get(data.measure, data.measure)
+        if kind == "funnel":
+            fig = funnel_plot(res.yi, res.vi, estimate=res.estimate, labels=res.labels, ratio=ratio,
+                              xlabel=f"{label}{' (log scale)' if ratio else ''}")
+        else:
+            from scipy.stats import norm
+
+            crit = float(norm.isf((1 - res.level) / 2))
+            tr = math.exp if ratio else (lambda x: x)
+            rows = [ForestRow(lab, tr(y), tr(y - crit * math.sqrt(v)), tr(y + crit * math.sqrt(v)), weight=w,
+                              text=f"{tr(y):.2f} [{tr(y - crit * math.sqrt(v)):.2f}, {tr(y + crit * math.sqrt(v)):.2f}]")
+                    for lab, y, v, w in zip(res.labels, res.yi, res.vi, res.weights, strict=True)]
+            rows.append(ForestRow(f"Pooled ({res.method}, k={res.k})", tr(res.estimate), tr(res.ci_lower),
+                                  tr(res.ci_upper), kind="pooled",
+                                  text=f"{tr(res.estimate):.2f} [{tr(res.ci_lower):.2f}, {tr(res.ci_upper):.2f}]"))
+            fig = forest_plot(rows, xlabel=label, null=1.0 if ratio else 0.0, log_x=ratio,
+                              favours=("favours treatment", "favours control") if data.measure != "GEN"
+                              else ("lower", "higher"))
+        path.write_bytes(figure_bytes(fig, "svg" if ext == "svg" else "png"))
+        done.append(f"Wrote the {kind} plot to {path}.")
+    return done
+
+
 @app.command("meta")
-def meta(file: FileArg, measure: MeasureOpt = MeasureChoice.RR, method: MethodOpt = MethodChoice.REML,
-         knha: KnhaOpt = False, fmt: FormatOpt = MetaFormat.table) -> None:
-    """Pool studies with an inverse-variance meta-analysis (results match R's metafor).
+def meta(file: FileArg, measure: MeasureOpt = None, method: MethodOpt = MethodChoice.REML,
+         knha: KnhaOpt = False, cc: CcOpt = 0.5, keep_double_zero: Keep00Opt = False, plot: PlotOpt = None,
+         leave_one_out: LooOpt = False, fmt: FormatOpt = MetaFormat.table) -> None:
+    """Pool studies with a meta-analysis (results match R's metafor).
 
     Counts follow metafor: ai/bi are events/non-events in the treated arm, ci/di in the control arm.
 
-    With study,yi,vi columns the effects are pooled as given; yi of RR or OR must be log ratios.
+    With study,yi,vi columns --measure says what yi is; RR and OR mean log ratios.
 
-    A group column adds a separate fit per group and a test for subgroup differences.
+    A group column adds a separate fit per group and a test for subgroup differences; with 10 or more
+    studies Egger's test for funnel-plot asymmetry is reported.
 
-    Example: jakatlas meta trials.csv --measure RR --method REML --knha
+    Example: jakatlas meta trials.csv --measure RR --method REML --knha --plot forest.png
     """
-    from jakatlas.synthesis.meta import meta_analysis, subgroup_analysis
+    from jakatlas.synthesis.meta import leave_one_out as loo_fit
+    from jakatlas.synthesis.meta import subgroup_analysis
+    from jakatlas.synthesis.pubbias import MIN_STUDIES, egger_test
 
-    m = measure.value
-    data = read_studies(file, m)
-    ratio = m in ("RR", "OR")
-    res = meta_analysis(data.yi, data.vi, method=method.value, knha=knha, labels=data.labels, measure=m)
+    data = read_studies(file, measure.value if measure else None, cc=cc, keep00=keep_double_zero,
+                        count_method=method.value in ("MH", "PETO"))
+    m = data.measure
+    ratio = m in RATIO_MEASURES
+    res = _fit(data, method.value, knha)
     sub = None
     if data.groups is not None:
         sub = subgroup_analysis(data.yi, data.vi, data.groups, method=method.value, knha=knha,
                                 labels=data.labels, measure=m)
+    egger = egger_test(res.yi, res.vi) if res.k >= MIN_STUDIES else None
+    loo = None
+    if leave_one_out:
+        if method.value in ("MH", "PETO"):
+            raise InputError("--leave-one-out refits inverse-variance models.", hint="Use --method EE or REML.")
+        loo = loo_fit(data.yi, data.vi, method=method.value, knha=knha, labels=data.labels, measure=m)
+    written = _plots(list(plot or []), data, res, ratio)
     if fmt is MetaFormat.json:
-        out: dict[str, Any] = {"file": str(file), "input": "counts" if data.counts is not None else "yi/vi",
-                               **res.to_dict()}
+        out: dict[str, Any] = {"file": str(file), "input": data.kind, **res.to_dict()}
         if data.counts is not None:
             for study, c in zip(out["studies"], data.counts, strict=True):
                 study.update(ai=c[0], bi=c[1], ci=c[2], di=c[3])
@@ -257,6 +251,9 @@ def meta(file: FileArg, measure: MeasureOpt = MeasureChoice.RR, method: MethodOp
                 study["group"] = group
         if sub is not None:
             out["subgroups"] = {k: v for k, v in sub.to_dict().items() if k != "overall"}
+        out["egger"] = egger.to_dict() if egger is not None else None
+        if loo is not None:
+            out["leave_one_out"] = [x.to_dict() for x in loo]
         print_json(out)
         return
     console.print(_study_table(data, res, m, ratio))
@@ -272,3 +269,19 @@ def meta(file: FileArg, measure: MeasureOpt = MeasureChoice.RR, method: MethodOp
         for note in sub.notes:
             _print(f"  Note: {note}")
         _print(f"Test for subgroup differences: Q({sub.df_between}) = {sub.q_between:.2f}, p {_p(sub.p_between)}")
+    if egger is not None:
+        _print(egger.summary)
+    else:
+        _print(f"Egger's test not run: k = {res.k} (at least {MIN_STUDIES} studies are needed).")
+    if loo is not None:
+        _print()
+        _print(f"Leave-one-out ({res.method}):")
+        for x in loo:
+            r = x.result
+            _print(f"  without {x.omitted}: {m} {_show(r.estimate, ratio)} "
+                   f"({_interval(r.ci_lower, r.ci_upper, ratio)})"
+                   + ("" if r.i2 is None else f", I^2 = {r.i2:.2f}%"))
+    for note in res.notes:
+        _print(f"Note: {note}")
+    for line in written:
+        _print(line)

@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import matplotlib
+import matplotlib.ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
 from jakatlas.errors import InputError
 
-__all__ = ["ForestRow", "forest_plot", "figure_bytes", "data_uri", "new_figure", "FONT", "STYLE"]
+__all__ = ["ForestRow", "forest_plot", "funnel_plot", "figure_bytes", "data_uri", "new_figure", "FONT", "STYLE"]
 
 FONT = "DejaVu Sans"
+_RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 ImageFormat = Literal["png", "svg"]
 
 
@@ -57,6 +59,7 @@ def forest_plot(
     null: float = 0.0,
     favours: tuple[str, str] = ("favours comparator", "favours JAK inhibitor"),
     title: str | None = None,
+    log_x: bool = False,
 ) -> Figure:
     """Draw a forest plot of ``rows`` (top to bottom) and return the figure.
 
@@ -70,15 +73,19 @@ def forest_plot(
         Position of the line of no effect (0 for differences, 1 for ratios).
     favours
         Captions under the axis, left and right of the null line.
+    log_x
+        Ratio measures: values on the ratio scale, drawn on a logarithmic axis (null at 1).
     """
     if not rows:
         raise InputError("Nothing to plot: the forest plot needs at least one row.")
+    if log_x and any(v is not None and v <= 0 for r in rows for v in (r.low, r.high, r.estimate)):
+        raise InputError("A ratio forest plot needs positive values.", hint="Pass ratios, not log ratios.")
     with matplotlib.rc_context(STYLE):
-        return _forest(rows, xlabel=xlabel, null=null, favours=favours, title=title)
+        return _forest(rows, xlabel=xlabel, null=null, favours=favours, title=title, log_x=log_x)
 
 
 def _forest(rows: Sequence[ForestRow], *, xlabel: str, null: float, favours: tuple[str, str],
-            title: str | None) -> Figure:
+            title: str | None, log_x: bool = False) -> Figure:
     n = len(rows)
     height = 1.3 + 0.26 * n
     fig = new_figure(8.6, height)
@@ -88,8 +95,15 @@ def _forest(rows: Sequence[ForestRow], *, xlabel: str, null: float, favours: tup
     ys = list(range(n, 0, -1))
     vals = [v for r in rows for v in (r.low, r.high, r.estimate) if v is not None]
     lo, hi = (min([*vals, null]), max([*vals, null])) if vals else (null - 1, null + 1)
-    pad = (hi - lo) * 0.06 or 1.0
-    ax.set_xlim(lo - pad, hi + pad)
+    if log_x:
+        ax.set_xscale("log")
+        ax.set_xlim(lo / 1.15, hi * 1.15)
+        ax.set_xticks([t for t in _RATIO_TICKS if lo / 1.15 <= t <= hi * 1.15])
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:g}"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    else:
+        pad = (hi - lo) * 0.06 or 1.0
+        ax.set_xlim(lo - pad, hi + pad)
     weights = [r.weight for r in rows if r.kind == "study" and r.weight]
     wmax = max(weights) if weights else 1.0
     for y, r in zip(ys, rows, strict=True):
@@ -131,6 +145,40 @@ def _forest(rows: Sequence[ForestRow], *, xlabel: str, null: float, favours: tup
     if title:
         fig.suptitle(title, fontweight="bold", x=0.01, ha="left")
     return fig
+
+
+def funnel_plot(yi: Sequence[float], vi: Sequence[float], *, estimate: float, xlabel: str,
+                labels: Sequence[str] = (), title: str | None = None, ratio: bool = False) -> Figure:
+    """Funnel plot (Sterne & Egger, J Clin Epidemiol 2001): effects against their standard errors
+    (inverted axis), with the pooled estimate and its pseudo 95% confidence region (± 1.96 SE).
+    ``yi`` are on the analysis scale; with ``ratio`` the axis is labelled with ratios (exp)."""
+    import math
+
+    if not yi or len(yi) != len(vi):
+        raise InputError("Nothing to plot: the funnel plot needs one effect and one variance per study.")
+    se = [math.sqrt(v) for v in vi]
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(6.0, 4.6)
+        ax = fig.add_subplot(1, 1, 1)
+        top = max(se) * 1.08
+        ax.fill([estimate - 1.96 * top, estimate, estimate + 1.96 * top], [top, 0, top], color="#eef3f9", zorder=0)
+        ax.plot([estimate - 1.96 * top, estimate, estimate + 1.96 * top], [top, 0, top], color="#777777", lw=0.8,
+                ls="--")
+        ax.axvline(estimate, color="#1f3b63", lw=1.0)
+        ax.scatter(list(yi), se, s=28, color="#2f6fb0", edgecolor="#1f3b63", zorder=3)
+        if len(labels) <= 10:  # more labels than that overlap
+            for x, y, lab in zip(yi, se, labels, strict=False):
+                ax.annotate(lab, (x, y), xytext=(4, 2), textcoords="offset points", fontsize=7, color="#444444")
+        ax.set_ylim(top, 0)
+        ax.set_ylabel("Standard error")
+        ax.set_xlabel(xlabel)
+        if ratio:
+            lo, hi = ax.get_xlim()
+            ax.set_xticks([math.log(t) for t in _RATIO_TICKS if lo <= math.log(t) <= hi])
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: f"{math.exp(x):.3g}"))
+        if title:
+            ax.set_title(title, loc="left", fontweight="bold")
+        return fig
 
 
 def figure_bytes(fig: Figure, fmt: ImageFormat = "png") -> bytes:

@@ -368,7 +368,7 @@ def _random_effects(yi: Sequence[float], vi: Sequence[float], labels: Sequence[s
 
 def _fit(tables: Sequence[_StudyCounts]) -> tuple[Any, list[EffectEstimate]]:
     ests = [risk_difference(t.et, t.nt, t.ec, t.nc) for t in tables]
-    res = _random_effects([e.yi for e in ests], [e.vi for e in ests], [t.label for t in tables], "RD")
+    res = _random_effects([e.yi for e in ests], [e.vi for e in ests], [t.study_id for t in tables], "RD")
     return res, ests
 
 

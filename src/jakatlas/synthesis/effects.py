@@ -31,6 +31,8 @@ __all__ = [
     "proportion",
     "risk_difference",
     "risk_ratio",
+    "hedges_correction",
+    "standardized_mean_difference",
     "wilson_interval",
 ]
 
@@ -363,6 +365,32 @@ def mean_difference(mean_t: float | None, sd_t: float | None, n_t: int | None,
     md = mt - mc
     half = z * math.sqrt(vi)
     return EffectEstimate("MD", md, md - half, md + half, md, vi, level, "normal approximation")
+
+
+def hedges_correction(df: float) -> float:
+    """Exact small-sample bias correction J(m) = Γ(m/2) / (sqrt(m/2) Γ((m-1)/2)) (Hedges 1981)."""
+    return math.exp(math.lgamma(df / 2) - 0.5 * math.log(df / 2) - math.lgamma((df - 1) / 2))
+
+
+def standardized_mean_difference(mean_t: float | None, sd_t: float | None, n_t: int | None,
+                                 mean_c: float | None, sd_c: float | None, n_c: int | None,
+                                 level: float = 0.95) -> EffectEstimate:
+    """Hedges' g: the mean difference over the pooled SD, times the exact correction J (Hedges 1981).
+
+    ``vi = 1/n_t + 1/n_c + g²/(2 (n_t + n_c))``, the large-sample variance metafor's ``escalc``
+    uses for ``measure="SMD"``. Every input is required and nothing is imputed.
+    """
+    md = mean_difference(mean_t, sd_t, n_t, mean_c, sd_c, n_c, level)  # validates every input
+    nt, nc = int(n_t or 0), int(n_c or 0)
+    if nt + nc < 3:
+        raise StatisticsError("Hedges' g needs at least 3 participants in total (n_t + n_c - 2 >= 1).")
+    sd_pooled = math.sqrt(((nt - 1) * float(sd_t or 0) ** 2 + (nc - 1) * float(sd_c or 0) ** 2) / (nt + nc - 2))
+    if sd_pooled == 0:
+        raise StatisticsError("The pooled SD is zero, so the standardised mean difference is undefined.")
+    g = hedges_correction(nt + nc - 2) * md.estimate / sd_pooled
+    vi = 1 / nt + 1 / nc + g * g / (2 * (nt + nc))
+    half = _z(level) * math.sqrt(vi)
+    return EffectEstimate("SMD", g, g - half, g + half, g, vi, level, "Hedges' g (exact J), normal approximation")
 
 
 # --------------------------------------------------------------------------- reported percentages

@@ -95,6 +95,7 @@ class MetaResult:
     level: float
     converged: bool = True
     iterations: int = 0
+    notes: tuple[str, ...] = ()
 
     @property
     def tau(self) -> float:
@@ -125,7 +126,7 @@ class MetaResult:
                    for lab, y, v, w in zip(self.labels, self.yi, self.vi, self.weights, strict=True)]
         for key in ("labels", "yi", "vi", "weights"):
             del d[key]
-        d.update(tau=self.tau, test=self.test, studies=studies)
+        d.update(tau=self.tau, test=self.test, studies=studies, notes=list(self.notes))
         if self.is_ratio:
             d["ratio_scale"] = self.back_transformed()
         return d
@@ -217,6 +218,10 @@ def _labels(labels: Sequence[str] | None, k: int) -> tuple[str, ...]:
     out = tuple(str(x) for x in labels)
     if len(out) != k:
         raise StatisticsError(f"Got {len(out)} labels for {k} studies; give one label per study.")
+    dups = sorted({x for x in out if out.count(x) > 1})
+    if dups:
+        raise StatisticsError(f"Study label{'s' if len(dups) > 1 else ''} {', '.join(repr(d) for d in dups)} "
+                              "appear more than once; each study enters a meta-analysis once, under its own label.")
     return out
 
 

@@ -139,7 +139,7 @@ def _logit_pool(rates: Sequence[PlaceboRate]) -> tuple[float, float, float, floa
         a, b = (x + 0.5, r.n - x + 0.5) if x in (0, r.n) else (float(x), float(r.n - x))
         yi.append(math.log(a / b))
         vi.append(1 / a + 1 / b)
-    res = meta_analysis(yi, vi, method="REML", knha=len(yi) >= 3, labels=[r.label for r in rates],
+    res = meta_analysis(yi, vi, method="REML", knha=len(yi) >= 3, labels=[r.study_id for r in rates],
                         measure="PLO")
 
     def expit(v: float | None) -> float | None:
