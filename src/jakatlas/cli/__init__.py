@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "show": ("atlas", "Show a disease or a drug with its evidence from the atlas."),
     "add": ("atlas", "Extract evidence from a document and store it as candidates (not curated)."),
     "token": ("atlas", "Manage curator API tokens."),
-    "meta": ("meta_cmd", "Pool studies with an inverse-variance meta-analysis (results match R's metafor)."),
+    "meta": ("meta_cmd", "Pool studies with a meta-analysis (results match R's metafor)."),
     "extract": ("extract_cmd", "Extract studies (drug, disease, design, n, dose, outcomes, adverse events) and entity mentions."),
     "search": ("search_cmd", "Search diseases, drugs, cytokines, outcome measures and studies, ranked, with the matches shown."),
     "serve": ("web_cmd", "Serve the atlas: web pages, JSON API (/api/v1, docs at /docs) and FHIR R5 (/fhir)."),
