@@ -126,7 +126,7 @@ def test_hedge_cues() -> None:
      ({"case_reports"}, None, False, False, "case_series", 4),
      ({"preclinical"}, None, False, False, "preclinical", 5),
      ({"systematic_review"}, None, False, False, "systematic_review", None),
-     (set(), 300, False, False, None, None)],
+     (set(), 300, False, False, "case_series", 4)],
 )
 def test_design_and_ocebm_level(cues: set[str], n: int | None, controlled: bool, placebo: bool,
                                 design: str | None, level: int | None) -> None:

@@ -189,7 +189,7 @@ class _Assembler:
             st.para, st.para_disease, st.carry, st.pending = s.para, None, Carry(), []
         self.pooled = False
         targets = self._targets(s)
-        outcomes, aes = sentence_numbers(s, st.carry)
+        outcomes, aes = sentence_numbers(s, st.carry, self.vocab.falling_measures)
         regs = [e.id for e in s.of("REGISTRY_ID")]
         spread = len(targets) >= 2 and len(regs) == len(targets)
         if spread:  # 'registered as NCT1 and NCT2': one id per study, in order

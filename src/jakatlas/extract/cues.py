@@ -9,17 +9,21 @@ Each finder is a compiled regular expression over the text; :func:`find_cues` ru
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from jakatlas.data.lexicon import Lexicon, load_lexicon
 from jakatlas.extract._extensions import doc_text, may_hold_study
 from jakatlas.extract.design import DESIGN_PATTERNS, NAMED_SERIES, normalise_phase
 from jakatlas.extract.negation import hedge_cues, in_scopes, negation_scopes
 from jakatlas.extract.quantities import parse_number
 from jakatlas.extract.types import Cue
+from jakatlas.extract.vocab import Vocabulary
 
-__all__ = ["AE_TERM", "find_cues", "make_cue_finder", "ordinal_value"]
+__all__ = ["CueFinder", "adverse_event_pattern", "find_cues", "find_trial_names", "make_cue_finder", "ordinal_value",
+           "word_cue_pattern"]
 
 _ORD_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
               "i": 1, "ii": 2, "iii": 3, "iv": 4, "a": 1, "b": 2, "c": 3}
@@ -49,28 +53,9 @@ _TRIAL_NAME = re.compile(
 _TRIAL_NOUN = re.compile(r"\b(?:trials?|stud(?:y|ies)|programmes?|programs?|extension|cohorts?|RCTs?|phase)\b", re.I)
 _LABEL_AHEAD = re.compile(r"[A-Z][A-Z ,&/-]*:")
 _NOT_NAME = re.compile(r"(?:P?STAT|JAK|TYK|IL|CD|CCL|CXCL|HLA|NCT|EUCTR)\d|\d")
-#: Upper-case words that are not trial names (agencies, meetings, generic abbreviations).
-NOT_TRIAL_NAMES = frozenset({
-    "FDA", "EMA", "PRAC", "CHMP", "MHRA", "PMDA", "NMPA", "USA", "EADV", "AAD", "EULAR", "ACR", "ASCO", "WCD", "ESDR",
-    "SID", "RCT", "RCTS", "NCT", "PMID", "DOI", "DNA", "RNA", "MRI", "HIV", "COVID", "IGA", "NRS", "VAS", "BSA",
-    "TEAE", "TEAES", "SAE", "SAES", "QD", "BID", "TID", "ILD", "CI", "OR", "HR", "RR", "IQR", "SD", "SE", "MACE",
-    "VTE", "CPK", "CRP", "ESR", "ANA", "IBD", "SLE", "RA", "PSA", "UK", "EU", "US", "WHO", "NICE", "EC", "THE",
-    "AND", "FOR", "NOT", "JAK", "STAT", "TYK", "JAKI", "ISRCTN", "ECG", "MEETING", "SUMMARY", "TRIAL", "RECORD",
-    "RESULTS", "METHODS", "BACKGROUND", "ISSN", "ISBN", "PMCID", "URL", "HTTP", "HTTPS", "WWW", "FIGURE", "TABLE", "CONCLUSIONS", "CONCLUSION", "OBJECTIVE", "OBJECTIVES", "AIMS", "AIM",
-})
 _COMPARE = re.compile(
     r"\b(?:versus|vs\.?|compared (?:with|to|the)|compared|comparison (?:with|of)|than|head[- ]to[- ]head|"
     r"against|relative to|superior(?:ity)? to|non-?inferior(?:ity)? to)\b",
-    re.I,
-)
-#: Adverse-event terms (generic and a few common ones for JAK inhibitors).
-AE_TERM = re.compile(
-    r"\b(?:(?:any|all|serious|severe|treatment[- ]emergent|treatment[- ]emerging|treatment[- ]related|"
-    r"drug[- ]related|common|most common|frequent|mild|grade [3-5])\s+)*"
-    r"(?:adverse (?:drug )?(?:events?|effects?|reactions?)|side[- ]effects?|(?<![a-z])(?:TE|S)?AEs?\b|"
-    r"herpes zoster|nasopharyngitis|upper respiratory (?:tract )?infections?|headache|nausea|acne|"
-    r"(?:serious )?infections|thromboembolic events?|thromboembolism|creatine (?:phospho)?kinase elevations?|"
-    r"elevated creatine (?:phospho)?kinase|laboratory abnormalities|toxicity|discontinuations? due to)",
     re.I,
 )
 _BACKGROUND = re.compile(
@@ -118,26 +103,45 @@ def ordinal_value(text: str) -> int | None:
     return int(num) if num else None
 
 
-def _word_cues() -> re.Pattern[str]:
+def _flexible(phrase: str) -> str:
+    """A lexicon phrase as a pattern in which a space and a hyphen stand for each other."""
+    return re.sub(r"\\[ -]", "[- ]", re.escape(phrase))
+
+
+def adverse_event_pattern(lexicon: Lexicon) -> str:
+    """Adverse-event terms of the lexicon, each optionally preceded by qualifiers ('serious', 'any')."""
+    quals = "|".join(_flexible(q) for q in sorted(lexicon.adverse_event_qualifiers, key=len, reverse=True))
+    terms = "|".join(_flexible(t) for t in sorted(lexicon.adverse_event_terms, key=len, reverse=True))
+    lead = rf"(?:(?:{quals})\s+)*" if quals else ""
+    return rf"{lead}(?:{terms})(?![\w-])"
+
+
+def word_cue_pattern(lexicon: Lexicon) -> re.Pattern[str]:
     """Design, comparison, background, evidence, speculation and adverse-event cues in ONE pattern
     (one scan of the text instead of one per cue family)."""
     parts = [("phase", _PHASE_WORD)] + [(f"d_{kind}", p.pattern) for kind, p in DESIGN_PATTERNS]
     parts += [("compare", _COMPARE.pattern), ("background", _BACKGROUND.pattern), ("evidence", _EVIDENCE.pattern),
-              ("speculative", _SPECULATIVE.pattern), ("ae", AE_TERM.pattern)]
+              ("speculative", _SPECULATIVE.pattern), ("ae", adverse_event_pattern(lexicon))]
     # '(?<!\w)(?=[A-Za-z])' lets the engine reject a non-word-start position with one test
     return re.compile(r"(?<!\w)(?=[A-Za-z])(?:" + "|".join(f"(?P<{name}>{pattern})" for name, pattern in parts) + ")",
                       re.I)
 
 
 _PHASE_WORD = r"\bphase\s*:?\s*(?:phase\s*)?(?:IV|I{1,3}|[1-4])[ab]?(?:\s*/\s*(?:IV|I{1,3}|[1-4])[ab]?)?\b"
-_WORD_CUES = _word_cues()
 
 
-def find_cues(text: str, start: int = 0, end: int | None = None) -> list[Cue]:
-    """All assembler cues in ``text[start:end]``, sorted by position."""
+@cache
+def _shipped_words() -> re.Pattern[str]:
+    return word_cue_pattern(load_lexicon())
+
+
+def find_cues(text: str, start: int = 0, end: int | None = None, words: re.Pattern[str] | None = None) -> list[Cue]:
+    """All assembler cues in ``text[start:end]``, sorted by position (``words``: the compiled
+    :func:`word_cue_pattern` of the vocabulary's lexicon; the shipped one by default)."""
     end = len(text) if end is None else end
+    words = words or _shipped_words()
     out: list[Cue] = []
-    for m in _WORD_CUES.finditer(text, start, end):
+    for m in words.finditer(text, start, end):
         kind = m.lastgroup or ""
         if kind.startswith("d_"):
             out.append(Cue("design", kind[2:], m.start(), m.end()))
@@ -196,7 +200,7 @@ def find_cues(text: str, start: int = 0, end: int | None = None) -> list[Cue]:
 
 
 def find_trial_names(text: str, sentences: list[tuple[int, int]], taken: list[tuple[int, int]],
-                     exclude: set[str]) -> list[Cue]:
+                     exclude: set[str], not_names: frozenset[str] = frozenset()) -> list[Cue]:
     """Named trials ('BRAVE-AA1', 'DELTA 2', 'STOP-HS1'): capitalised names that some sentence
     calls a trial or study (the noun within a few words), then every occurrence of those names."""
     names: set[str] = set()
@@ -206,11 +210,11 @@ def find_trial_names(text: str, sentences: list[tuple[int, int]], taken: list[tu
             name = m["name"]
             key = re.sub(r"[\s-]+", "", name).upper()
             base = re.split(r"[\s\d-]", name, maxsplit=1)[0].upper()
-            if base in NOT_TRIAL_NAMES or text.startswith(".", m.end()) and text[m.end() + 1: m.end() + 2].isdigit():
+            if base in not_names or text.startswith(".", m.end()) and text[m.end() + 1: m.end() + 2].isdigit():
                 continue
             if _LABEL_AHEAD.match(text, m.start(), e):
                 continue  # 'DESIGN, SETTING AND PARTICIPANTS:' is a field label
-            if key in NOT_TRIAL_NAMES or name in exclude or len(key) < 4 or _NOT_NAME.match(key) \
+            if key in not_names or name in exclude or len(key) < 4 or _NOT_NAME.match(key) \
                     or any(m.start() < b and a < m.end() for a, b in taken):
                 continue
             found.append((m.start(), m.end(), key))
@@ -226,6 +230,10 @@ def find_trial_names(text: str, sentences: list[tuple[int, int]], taken: list[tu
 class CueFinder:
     """Per-sentence cues (negation scopes do not cross sentences); marks negated/hedged entities."""
 
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.words = word_cue_pattern(vocabulary.lexicon)
+        self.not_names = frozenset(vocabulary.lexicon.not_trial_names)
+
     def __call__(self, doc: Doc) -> Doc:
         if not may_hold_study(doc):
             doc._.cues = []
@@ -234,10 +242,10 @@ class CueFinder:
         sentences = doc._.sentences or [(0, len(text))]
         cues: list[Cue] = []
         for s, e in sentences:
-            cues.extend(find_cues(text, s, e))
+            cues.extend(find_cues(text, s, e, self.words))
         taken = [(e.start_char, e.end_char) for e in doc.ents]
         short_forms = {a.short for a in (doc._.abbreviations or [])}
-        cues.extend(find_trial_names(text, sentences, taken, short_forms))
+        cues.extend(find_trial_names(text, sentences, taken, short_forms, self.not_names))
         cues.sort(key=lambda c: (c.start, c.end))
         doc._.cues = cues
         scopes = [(c.start, c.end) for c in cues if c.kind == "negation"]
@@ -254,8 +262,8 @@ def _same_sentence(sentences: list[tuple[int, int]], a: int, b: int) -> bool:
     return any(s <= a < e and s <= b < e for s, e in sentences)
 
 
-@Language.factory("jakatlas_cues", assigns=["doc._.cues", "span._.negated", "span._.hedged"],
-                  requires=["doc.ents"])
-def make_cue_finder(nlp: Language, name: str) -> CueFinder:
+@Language.factory("jakatlas_cues", default_config={"vocabulary": {"@misc": "jakatlas.vocabulary.v1"}},
+                  assigns=["doc._.cues", "span._.negated", "span._.hedged"], requires=["doc.ents"])
+def make_cue_finder(nlp: Language, name: str, *, vocabulary: Vocabulary) -> CueFinder:
     """Factory: design, phase, ordinal, comparison, adverse-event, negation and hedge cues."""
-    return CueFinder()
+    return CueFinder(vocabulary)

@@ -18,10 +18,12 @@ from jakatlas.extract.types import Cue
 __all__ = [
     "CASE_SERIES_MAX_N",
     "NAMED_SERIES",
+    "REVIEWED_DESIGNS",
     "DESIGN_PATTERNS",
     "classify_design",
     "evidence_level",
     "find_design_cues",
+    "study_level",
     "normalise_phase",
 ]
 
@@ -125,8 +127,8 @@ def classify_design(cues: Iterable[str], n: int | None, *, controlled: bool = Fa
         return "case_report"
     if c & {"case_series", "case_report", "case_reports"}:
         return "case_series"
-    if n is not None and 1 < n <= CASE_SERIES_MAX_N and not controlled:
-        return "case_series"
+    if n is not None and 1 < n and not controlled:
+        return "case_series"  # an uncontrolled group of treated patients, whatever its size
     if "review" in c:
         return "narrative_review"
     if "preclinical" in c:
@@ -137,3 +139,22 @@ def classify_design(cues: Iterable[str], n: int | None, *, controlled: bool = Fa
 def evidence_level(design: str | None, controlled: bool | None = None) -> int | None:
     """OCEBM 2011 treatment-benefit level from the shipped table (``data/ocebm.json``); None when unknown."""
     return ocebm_table().level(design, controlled)
+
+
+#: Design cues that say what a systematic review reviews -> the reviewed design (OCEBM 2011 grades a
+#: review by the studies it pools: level 1 only for randomised trials).
+REVIEWED_DESIGNS: dict[str, str] = {
+    "rct": "rct", "nonrandomized": "nonrandomized_trial", "cohort": "cohort", "case_control": "case_control",
+    "case_series": "case_series", "named_series": "case_series", "case_reports": "case_series",
+    "case_report": "case_report", "single_arm": "open_label_trial", "open_label": "open_label_trial",
+}
+
+
+def study_level(design: str | None, cues: Iterable[str], *, controlled: bool) -> int | None:
+    """The OCEBM 2011 level of one study: a primary study's from its design and whether it has a
+    concurrent control group; a systematic review's from the designs its cues say it reviews (the
+    weakest when mixed; None when the text does not say)."""
+    if design == "systematic_review":
+        reviewed = {REVIEWED_DESIGNS[c] for c in cues if c in REVIEWED_DESIGNS}
+        return ocebm_table().review_level(reviewed)
+    return evidence_level(design, controlled)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from jakatlas.extract.design import classify_design, evidence_level
+from jakatlas.extract.design import classify_design, study_level
 from jakatlas.extract.negation import in_scopes
 from jakatlas.extract.outcomes import FoundAE, FoundOutcome
 from jakatlas.extract.sentences import Ent, Sent
@@ -100,7 +100,7 @@ def attach(d: Draft, s: Sent, *, registry: bool = True, counts: bool = True) -> 
             if e.id not in d.comparators and e.id not in d.drugs:
                 d.comparators.append(e.id)
     if counts and d.n is None:
-        d.n = intro_n(s)
+        d.n = intro_n(s) or arm_total(s)
         if d.n is None and d.weak_n is None:
             d.weak_n = sentence_n(s)
     for q in s.quant("duration"):
@@ -200,6 +200,28 @@ _INTRO_WITH = re.compile(r"\b(?:trials?|stud(?:y|ies)|cohorts?|series|programmes
                          re.I)
 
 
+#: '(n = 34)' right after an arm's drug and dose: the most characters between the drug and the bracket
+#: ('tofacitinib 10 mg twice daily ' is 30)
+_ARM_LABEL_REACH = 32
+_ARM_N = re.compile(r"\(\s*n\s*=", re.I)
+
+
+def arm_total(s: Sent) -> int | None:
+    """'tofacitinib (n=34) or placebo (n=35)': with two or more arm sizes, each given right after its
+    drug (or comparator) and no total, the sample size is their sum."""
+    arms = s.drugs + s.comparators
+    sizes: list[int] = []
+    for q in s.quants:
+        if q.kind != "n" or q.value is None:
+            continue
+        opening = s.doc_text.rfind("(", s.start, q.start + 1)
+        if opening < 0 or not _ARM_N.match(s.doc_text, opening):
+            continue
+        if any(0 <= opening - e.end <= _ARM_LABEL_REACH and "(" not in s.doc_text[e.end: opening] for e in arms):
+            sizes.append(int(q.value))
+    return sum(sizes) if len(sizes) >= 2 else None
+
+
 def introduces_study(s: Sent) -> bool:
     """'A 1-year pilot trial ...', 'In 66 patients ...': the sentence presents a study of its own."""
     low = s.text.lower()
@@ -262,7 +284,7 @@ def finish(d: Draft, i: int, vocab: Vocabulary) -> Study:
         diseases=[DiseaseRef(name=vocab.disease_names.get(d.disease, d.disease), variant=d.variant)],
         design=design, phase=d.phase, n=n, duration=duration, registry_ids=d.registry_ids,  # type: ignore[arg-type]
         outcomes=[o.outcome for o in d.outcomes], adverse_events=[a.ae for a in d.aes],
-        evidence_level=evidence_level(design, bool(comparators)), spans=[Span(start=a, end=b) for a, b in sorted(d.spans)],
+        evidence_level=study_level(design, d.cues, controlled=bool(comparators)), spans=[Span(start=a, end=b) for a, b in sorted(d.spans)],
         hedged=d.hedged,
     )
 

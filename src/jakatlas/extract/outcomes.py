@@ -22,6 +22,7 @@ from jakatlas.extract.cues import ordinal_value
 from jakatlas.extract.negation import in_scopes
 from jakatlas.extract.quantities import parse_number
 from jakatlas.extract.sentences import Ent, Sent
+from jakatlas.extract.types import Quantity
 from jakatlas.models.evidence import AdverseEvent, Duration, Outcome
 
 __all__ = ["Carry", "FoundAE", "FoundOutcome", "sentence_numbers"]
@@ -42,10 +43,10 @@ _HIGHER = re.compile(
 _COMPARATOR = re.compile(
     rf"(?:\bversus|\bvs\.?|\bcompared (?:with|to)|\bagainst|\brelative to)\s+(?:(?:a|an|the|only)\s+)?"
     rf"(?:(?P<dir>fall|drop|decrease|reduction|decline|rise|increase|improvement|change|gain)\s+(?:of\s+)?)?"
-    rf"(?P<c>{_NUM})\s*(?P<cu>%)?",
+    rf"(?P<neg>[-−]\s)?(?P<c>{_NUM})\s*(?P<cu>%)?",
     re.I,
 )
-_PLAIN = re.compile(rf"(?<![\w.%/·≤≥<>=-])(?P<v>{_NUM})(?![\w%·]|[.]\d|\s*(?:%|mg|weeks?|months?|years?|days?|"
+_PLAIN = re.compile(rf"(?<![\w.%/·≤≥<>=-])(?P<v>{_NUM})(?![\w%·]|[.]\d|\s*/\s*\d|\s*(?:%|mg|weeks?|months?|years?|days?|"
                     rf"patients|participants|points?\s+(?:higher|lower)|or (?:less|more|lower|higher|fewer|greater|"
                     rf"above|below|better)|and (?:above|below)))")
 _RANGE_BEFORE = re.compile(r"\b(?:rang\w*|scales?|scored|scoring|estimat\w*|graded|rated|between)\b[^.;]{0,40}$", re.I)
@@ -72,7 +73,36 @@ _SIGN_BEFORE = re.compile(rf"(?P<dir>{_DOWN}|{_UP})\s+(?:[\w-]+\s+){{0,2}}?by\s+
                           rf"(?:of\s+)?)?$", re.I)
 _RESPECTIVELY = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?,?\s*respectively\b", re.I)
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or))\s*", re.I)
-_ENUM_BY = re.compile(r"(?:,|\band|\bor)\s+by\s+$", re.I)
+# ', and by 6.9', ', and the DLQI by 40%': the verb of the figure before is understood
+_ENUM_BY = re.compile(r"(?:,|\band|\bor)\s+(?:(?:the|its|their)\s+)?(?:(?!(?:was|were|is|are|been|has|have|had)\b|"
+                      r"\w+ed\b)[\w-]+\s+){0,3}?by\s+$", re.I)
+# 'a mean improvement of 66.6%', 'a reduction in the score of 30%': the noun gives the direction
+_SIGN_NOUN_BEFORE = re.compile(r"(?P<dir>improvement|reduction|decrease|decline|drop|fall|increase|rise)\s+"
+                               r"(?:(?:in|of)\s+(?:the\s+)?(?:[\w-]+\s+){1,3}?)?(?:of|was|were|:)\s+$", re.I)
+# '... was - 6.2': a minus sign set apart from its number (not a range '10 - 20')
+_SPACED_MINUS = re.compile(r"(?:\b(?:was|were|is|are|of|by|to|versus|vs\.?|and|or)\s+|[(:=]\s*)[-−]\s$", re.I)
+#: characters before a figure searched for an elliptic 'and the MEASURE by' (three words of a name)
+_ENUM_REACH = 40
+#: characters before a figure searched for its detached minus sign ('versus - ' is 10)
+_MINUS_REACH = 12
+# '15/20 patients', '15 of 20 patients': a count over a group size, read as a proportion
+_PROPORTION = re.compile(r"(?<![\w./-])(?P<k>\d{1,4})\s*(?:/|of|out of)\s*(?P<n>\d{1,4})(?![\d.,:/%]|\s*(?:mg|ml|kg|%|mm)\b)"
+                         r"(?!\s*\(\s*\d+(?:[.·]\d+)?\s*%)", re.I)
+# 'fell from 28 and 18 to 9 and 5, respectively': listed baselines and values, one pair per measure
+_LIST = rf"{_NUM}\s*%?(?:\s*(?:,|,?\s*and)\s*{_NUM}\s*%?)+"
+_FROM_TO_LIST = re.compile(rf"\bfrom\s+(?P<b>{_LIST})\s+to\s+(?P<v>{_LIST})(?=[\s,]*(?:\([^()]*\)\s*)?,?\s*respectively)",
+                           re.I)
+_LIST_ITEM = re.compile(rf"{_NUM}\s*(?P<u>%)?")
+# where a clause falls into parts that each report one measure ('..., and 42% versus 23% were free of X')
+_PART = re.compile(r",\s+(?:and\s+|while\s+|whereas\s+|but\s+)?|\s+(?:and|while|whereas|but)\s+", re.I)
+# '44% greater with X', '20 points higher': a difference between arms, not a figure of one arm
+_DIFFERENCE_AFTER = re.compile(r"\s*%?\s*(?:points?\s+)?(?:greater|higher|more|less|lower|better|smaller|larger|fewer)\b"
+                               r"(?!\s+than)", re.I)
+_RESPECTIVELY_AT = re.compile(r"\brespectively\b", re.I)
+# '30% achieved EASI-75': a figure followed by the verb that links it to the measure after it
+_VALUE_THEN_MEASURE = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?(?:of\s+(?:the\s+)?(?:patients|participants|subjects)\s+)?"
+                                 r"(?:achieved|reached|attained|had|showed|met|with|for|in)\s+(?:an?\s+|the\s+|their\s+)?$",
+                                 re.I)
 _SIGN_AFTER = re.compile(r"\s*%?\s*(?:mean\s+|median\s+|relative\s+)?(?P<dir>reduction|decrease|decline|drop|"
                          r"improvement|increase|rise)\b", re.I)
 _DOWN_RX = re.compile(_DOWN + r"|reduction|decrease|decline|drop|fall", re.I)
@@ -149,6 +179,10 @@ def _after(s: Sent, kind: str, pos: int) -> float | tuple[float, float] | None:
     return None
 
 
+def _after_q(s: Sent, kind: str, pos: int) -> Quantity | None:
+    return next((q for q in s.quants if q.kind == kind and q.start >= pos), None)
+
+
 def _arm_after(s: Sent, pos: int, limit: int = 45) -> Ent | None:
     for e in s.drugs + s.comparators:
         if pos <= e.start <= pos + limit:
@@ -168,6 +202,7 @@ class _Val:
     value: float
     unit: str | None
     sign: int = 0  # -1 fell, +1 rose, 0 unsigned
+    improve: bool = False  # the direction word was 'improvement' (a fall on a score where lower is better)
 
 
 def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
@@ -175,7 +210,8 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
     out: list[_Val] = []
     for q in s.quant("percent"):
         if q.role is None and q.value is not None and _free(s, q.start, q.end, taken) \
-                and not _DISPERSION.search(text, max(s.start, q.start - 8), q.start):
+                and not _DISPERSION.search(text, max(s.start, q.start - 8), q.start) \
+                and not _DIFFERENCE_AFTER.match(text, q.end, s.end):
             out.append(_Val(q.start, q.end, q.value, "%"))
     for m in _PLAIN.finditer(text, s.start, s.end):
         value = parse_number(m["v"])
@@ -189,20 +225,36 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
         if _THRESHOLD_BEFORE.search(text, max(s.start, m.start() - 16), m.start()) or _DISPERSION.search(
                 text, max(s.start, m.start() - 8), m.start()):
             continue  # 'at least 4 points'
+        if _DIFFERENCE_AFTER.match(text, m.end(), s.end):
+            continue
         listed = any(v.unit is None and v.end < m.start() and _LIST_GAP.fullmatch(text, v.end, m.start()) for v in out)
+        if _SPACED_MINUS.search(text, max(s.start, m.start() - _MINUS_REACH), m.start()):
+            listed = True  # 'was - 6.2': a signed figure
         if listed or _VALUE_BEFORE.search(text, max(s.start, m.start() - 30), m.start()) or _ESTIMATE_AFTER.match(
                 text, m.end(), s.end):
             out.append(_Val(m.start(), m.end(), value, None))  # 'fell by 5.2, 6.9 and 6.3': the list goes on
+    if s.of("OUTCOME_MEASURE"):
+        for m in _PROPORTION.finditer(text, s.start, s.end):
+            k, n = int(m["k"]), int(m["n"])
+            if 0 < n and k <= n and _free(s, m.start("k"), m.end("k"), taken) and not any(
+                    v.start < m.end() and m.start() < v.end for v in out):
+                out.append(_Val(m.start(), m.end(), round(100.0 * k / n, 1), "%"))
     out.sort(key=lambda v: v.start)
     prev, prev_end = 0, s.start
     for v in out:
-        before = _SIGN_BEFORE.search(text, max(s.start, v.start - 45), v.start)
+        minus = _SPACED_MINUS.search(text, max(s.start, v.start - _MINUS_REACH), v.start)
+        before = _SIGN_BEFORE.search(text, max(s.start, v.start - 45), v.start) or _SIGN_NOUN_BEFORE.search(
+            text, max(s.start, v.start - 45), v.start)
         after = _SIGN_AFTER.match(text, v.end, s.end)
-        if before:
+        if minus:
+            v.sign = -1
+        elif before:
             v.sign = -1 if _DOWN_RX.match(before["dir"]) else 1
+            v.improve = before["dir"].lower().startswith("improv")
         elif after:
             v.sign = -1 if _DOWN_RX.match(after["dir"]) else 1
-        elif _ENUM_BY.search(text, max(s.start, v.start - 8), v.start) or (
+            v.improve = after["dir"].lower().startswith("improv")
+        elif _ENUM_BY.search(text, max(s.start, v.start - _ENUM_REACH), v.start) or (
                 prev and _ENUM_PLAIN.fullmatch(text, prev_end, v.start)):
             v.sign = prev
         prev, prev_end = v.sign, v.end
@@ -213,7 +265,45 @@ def _signed(v: _Val) -> float:
     return -abs(v.value) if v.sign < 0 else v.value
 
 
-def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[FoundOutcome]:
+def _measure_for(measures: list[Ent], pos: int, end: int, text: str, measure_first: bool,
+                 bounds: tuple[int, int]) -> Ent | None:
+    """The measure a figure at ``[pos, end)`` reports: the only measure of its part of the clause
+    ('the SALT score fell by 65% | and the DLQI by 40%'); else, in a clause that names its measure
+    before its first figure, the closest measure before it unless a verb links the figure to the
+    next one ('30% achieved EASI-75'); else the nearest."""
+    lo, hi = bounds
+    cut_lo = max((m.end() for m in _PART.finditer(text, lo, pos)), default=lo)
+    nxt = _PART.search(text, end, hi)
+    cut_hi = nxt.start() if nxt else hi
+    own = {m.id: m for m in measures if cut_lo <= m.start and m.end <= cut_hi}
+    if len(own) == 1:
+        return next(iter(own.values()))
+    before = [m for m in measures if m.end <= pos]
+    after = [m for m in measures if m.start >= end]
+    if not before or not after:
+        return _nearest(measures, pos)
+    if _VALUE_THEN_MEASURE.fullmatch(text, end, after[0].start):
+        return after[0]
+    return before[-1] if measure_first else after[0]
+
+
+def _respective(s: Sent, measures: list[Ent], cands: list[_Val], taken: list[tuple[int, int]]
+                ) -> list[tuple[Ent, _Val]]:
+    """'the EASI and the DLQI fell by 72% and 60%, respectively': one figure per measure, in order."""
+    resp = _RESPECTIVELY_AT.search(s.doc_text, s.start, s.end)
+    named = list({m.id: m for m in measures}.values())
+    if resp is None or len(named) < 2:
+        return []
+    listed = [m for m in named if m.end <= resp.start()]
+    if len(listed) < 2:
+        return []
+    vals = [v for v in cands if listed[-1].end <= v.start < resp.start() and _free(s, v.start, v.end, taken)]
+    if len(vals) != len(listed):
+        return []
+    return list(zip(listed, vals, strict=True))
+
+
+def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: frozenset[str]) -> list[FoundOutcome]:
     measures = s.of("OUTCOME_MEASURE")
     if len(measures) > 1:  # 'An AN50 response, meaning a 50% fall in AN count, ...': skip the definition
         cut = _DEFINITION.search(s.doc_text, measures[0].end, s.end)
@@ -222,18 +312,27 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[Found
     found: list[FoundOutcome] = []
     text, lo, hi = s.doc_text, s.start, s.end
 
+    first_fig = min([q.start for q in s.quant("percent")] + [m.start() for m in _PLAIN.finditer(text, lo, hi)
+                                                              if _free(s, m.start(), m.end(), [])] + [hi])
+    measure_first = bool(measures) and measures[0].start < first_fig
+
     def emit(pos: int, value: float | None, unit: str | None, *, comparator: float | None = None,
-             baseline: float | None = None, arm: Ent | None = None, comp: Ent | None = None) -> None:
-        measure = _nearest(measures, pos) or carry.measure or generic
+             baseline: float | None = None, arm: Ent | None = None, comp: Ent | None = None,
+             measure: Ent | None = None, end: int | None = None, improve: bool = False) -> None:
+        measure = measure or _measure_for(measures, pos, end or pos, text, measure_first, (lo, hi)) or carry.measure or generic
         if measure is None or value is None:
             return
+        if improve and measure.id in falling:  # 'an improvement of 40%' in a score where lower is better
+            value = -abs(value)
+            comparator = -abs(comparator) if comparator is not None else None
         if baseline is None and carry.measure is not None and measure.id == carry.measure.id:
             baseline = carry.baseline
         ci = _after(s, "ci", pos)
-        p = _after(s, "p_value", pos)
+        pq = _after_q(s, "p_value", pos)
         out = Outcome(
             measure=measure.canonical, value=value, unit=unit, comparator_value=comparator, baseline_value=baseline,
-            timepoint=_timepoint(s, pos), p_value=p if isinstance(p, float) else None,
+            timepoint=_timepoint(s, pos), p_value=pq.value if pq is not None else None,
+            p_operator=pq.role if pq is not None else None,
             ci_low=ci[0] if isinstance(ci, tuple) else None, ci_high=ci[1] if isinstance(ci, tuple) else None,
         )
         found.append(FoundOutcome(out, pos, arm, comp))
@@ -244,6 +343,15 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[Found
         if g is None:
             return found
         generic = Ent("OUTCOME_MEASURE", g[0].lower(), g[0].lower(), g.start(), g.end(), g[0])
+    for m in _FROM_TO_LIST.finditer(text, lo, hi):
+        bs, vs = list(_LIST_ITEM.finditer(m["b"])), list(_LIST_ITEM.finditer(m["v"]))
+        named = [x for x in {e.id: e for e in measures if e.end <= m.start()}.values()]
+        if len(bs) == len(vs) == len(named) >= 2:
+            for e, b, v in zip(named, bs, vs, strict=True):
+                unit = "%" if b["u"] or v["u"] else None
+                emit(m.start("v") + v.start(), parse_number(v[0].rstrip("% ")), unit, baseline=parse_number(
+                    b[0].rstrip("% ")), measure=e)
+            taken.append((m.start(), m.end()))
     for m in _FROM_TO.finditer(text, lo, hi):
         head = text[max(lo, m.start() - 40): m.start()]
         change = re.search(rf"\b(?:{_DOWN}|{_UP}|chang\w*|moved|went|shifted)\b", head, re.I)
@@ -270,6 +378,10 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[Found
             taken.append((v.start, v.end))
             return found
     cands = _candidates(s, taken)
+    for e, v in _respective(s, measures, cands, taken):
+        taken.append((v.start, v.end))
+        emit(v.start, _signed(v), v.unit, measure=e, end=v.end, improve=v.improve, arm=_arm_after(s, v.end))
+    cands = [v for v in cands if _free(s, v.start, v.end, taken)]
     comps = [m for m in _COMPARATOR.finditer(text, lo, hi) if _free(s, m.start("c"), m.end("c"), taken)]
     inside = {v.start for m in comps for v in cands if m.start("c") <= v.start < m.end("c")}
     events: list[tuple[int, re.Match[str] | _Val]] = [(m.start(), m) for m in comps]
@@ -280,7 +392,8 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[Found
 
     def flush(comparator: float | None, comp: Ent | None = None) -> None:
         for v in pending:
-            emit(v.start, _signed(v), v.unit, comparator=comparator, arm=_arm_after(s, v.end), comp=comp)
+            emit(v.start, _signed(v), v.unit, comparator=comparator, arm=_arm_after(s, v.end), comp=comp, end=v.end,
+                 improve=v.improve)
         pending.clear()
 
     for _, ev in events:
@@ -310,7 +423,9 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]]) -> list[Found
         if not pending:
             continue
         c = parse_number(m["c"])
-        explicit = m["c"][0] in "-−+"
+        explicit = m["c"][0] in "-−+" or m["neg"] is not None
+        if c is not None and m["neg"] is not None:
+            c = -abs(c)
         if c is not None and not explicit and (m["dir"] and _DOWN_RX.match(m["dir"])
                                                or all(v.sign < 0 for v in pending)):
             c = -abs(c)
@@ -388,18 +503,21 @@ def _clauses(s: Sent) -> list[Sent]:
     return out
 
 
-def sentence_numbers(s: Sent, carry: Carry) -> tuple[list[FoundOutcome], list[FoundAE]]:
-    """Outcomes and adverse events reported in ``s`` (clause by clause); updates ``carry``."""
+def sentence_numbers(s: Sent, carry: Carry, falling: frozenset[str] = frozenset()
+                     ) -> tuple[list[FoundOutcome], list[FoundAE]]:
+    """Outcomes and adverse events reported in ``s`` (clause by clause); updates ``carry``.
+
+    ``falling`` holds the measures on which lower is better (an 'improvement' of one is a fall)."""
     outcomes: list[FoundOutcome] = []
     aes: list[FoundAE] = []
     for c in _clauses(s):
-        o, a = _clause_numbers(c, carry)
+        o, a = _clause_numbers(c, carry, falling)
         outcomes.extend(o)
         aes.extend(a)
     return outcomes, aes
 
 
-def _clause_numbers(s: Sent, carry: Carry) -> tuple[list[FoundOutcome], list[FoundAE]]:
+def _clause_numbers(s: Sent, carry: Carry, falling: frozenset[str]) -> tuple[list[FoundOutcome], list[FoundAE]]:
     taken: list[tuple[int, int]] = []
     measures = s.of("OUTCOME_MEASURE")
     aes: list[FoundAE] = []
@@ -408,7 +526,7 @@ def _clause_numbers(s: Sent, carry: Carry) -> tuple[list[FoundOutcome], list[Fou
         aes = _adverse_events(s, taken)
         outcomes: list[FoundOutcome] = []
     else:
-        outcomes = _outcomes(s, carry, taken)
+        outcomes = _outcomes(s, carry, taken, falling)
         if ae_cues:
             aes = _adverse_events(s, taken)
     if measures:

@@ -78,7 +78,8 @@ _PCT_DOSE_AFTER = re.compile(r"(?<!\w)(?=[A-Za-z])(?:cream|ointment|gel|lotion|s
 _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:once[- ](?:a[- ])?dai?ly|once (?:a|per) day|one time daily|q\.d\.|qd\b|QD\b|OD\b|"
                 r"every day)", re.I), "once daily"),
-    (re.compile(r"(?:(?<=mg )|(?<=mg/day )|(?<=% ))daily\b"), "once daily"),
+    (re.compile(r"(?:(?<=mg )|(?<=mg/day )|(?<=% ))daily\b|\b(?:a|per|total|the|at a)\s+daily\s+dose\b|"
+                r"\bdaily\s+doses?\s+of\b", re.I), "once daily"),
     (re.compile(r"\b(?:twice[- ](?:a[- ])?daily|twice (?:a|per) day|two times (?:a|per) day|two times daily|"
                 r"b\.i\.d\.?|bid\b|BID\b|every 12 hours)", re.I), "twice daily"),
     (re.compile(r"\b(?:three times (?:a |per )?day|three times daily|thrice daily|t\.i\.d\.?|tid\b)", re.I),
@@ -114,6 +115,11 @@ _AGE_BEFORE = re.compile(
     re.I,
 )
 _P = re.compile(r"(?<!\w)(?=[pP])[pP]\s*(?P<op>[<>≤≥=]|&lt;|&gt;)\s*(?P<num>0?[.·]\d+(?:\s*[x×]\s*10\s*[-−]\s*\d+)?|1[.·]0+|\d(?:[.·]\d+)?[eE][-−]\d+)")
+#: 'Nine women and one man', 'six adults, two adolescents and one child': groups listed together
+_N_EQUALS = re.compile(r"\s*n\s*=", re.I)
+_GROUP_JOIN = re.compile(r"\s*(?:,|,?\s+and)\s+", re.I)
+_DAILY_AFTER_DRUG = re.compile(r"\d\s?(?:mg|mcg|µg|g)\b(?:/kg)?\s+of\s+[A-Za-z][\w-]*\s+(?P<f>daily)\b", re.I)
+_P_OPERATORS = {"≤": "<=", "≥": ">="}
 _CI = re.compile(
     r"(?P<lvl>\d{2})\s?%\s*(?:CI|confidence interval|CrI)[\s,:=]*(?P<lo>[-−]?\d+(?:[.·]\d+)?)\s*%?\s*"
     r"(?:-|–|—|to|,)\s*(?P<hi>[-−]?\d+(?:[.·]\d+)?)",
@@ -191,7 +197,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
         mant = re.match(r"([\d.]+)\s*[x×]\s*10\s*-\s*(\d+)", num)
         val = float(mant[1]) * 10 ** -int(mant[2]) if mant else parse_number(num)
         op = {"&lt;": "<", "&gt;": ">"}.get(m["op"], m["op"])
-        add(Quantity("p_value", m.start(), m.end(), val, None, f"p {op} {m['num']}"))
+        add(Quantity("p_value", m.start(), m.end(), val, None, f"p {op} {m['num']}", role=_P_OPERATORS.get(op, op)))
     for pattern in (_PCT_DOSE, _PCT_DOSE_AFTER):
         for m in pattern.finditer(text, start, end):
             q = Quantity("dose", m.start("num"), m.end("pct"), parse_number(m["num"]), "%", f"{m['num']}%")
@@ -204,6 +210,10 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
             add(q)
     for m in _FREQUENCY_ANY.finditer(text, start, end):
         q = Quantity("frequency", m.start(), m.end(), None, None, _frequency_match(m))
+        if not _overlaps(q, taken):
+            add(q)
+    for m in _DAILY_AFTER_DRUG.finditer(text, start, end):  # '4 mg of baricitinib daily'
+        q = Quantity("frequency", m.start("f"), m.end("f"), None, None, "once daily")
         if not _overlaps(q, taken):
             add(q)
     for m in _WEEK_N.finditer(text, start, end):
@@ -271,6 +281,21 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
                 continue
             add(q)
     out.sort(key=lambda q: (q.start, q.end))
+    return _sum_groups(text, out)
+
+
+def _sum_groups(text: str, quantities: list[Quantity]) -> list[Quantity]:
+    """'Nine women and one man': counts of groups listed together are one sample size (their sum)."""
+    out: list[Quantity] = []
+    for q in quantities:
+        prev = out[-1] if out else None
+        if (q.kind == "n" and prev is not None and prev.kind == "n" and q.value is not None
+                and prev.value is not None and q.role is None and prev.role is None
+                and not _N_EQUALS.match(q.text) and not _N_EQUALS.match(prev.text)
+                and _GROUP_JOIN.fullmatch(text, prev.end, q.start)):
+            out[-1] = Quantity("n", prev.start, q.end, prev.value + q.value, None, text[prev.start: q.end])
+            continue
+        out.append(q)
     return out
 
 

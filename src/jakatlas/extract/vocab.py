@@ -17,9 +17,10 @@ from spacy.util import registry
 
 from jakatlas.data import knowledge_base
 from jakatlas.data._kb import KnowledgeBase, norm_key
+from jakatlas.data.lexicon import Lexicon, load_lexicon
 from jakatlas.models.knowledge import JAKS
 
-__all__ = ["CLASS_ID", "GENERIC_VARIANTS", "Term", "Vocabulary", "build_vocabulary", "default_vocabulary"]
+__all__ = ["CLASS_ID", "GENERIC_VARIANTS", "JAK_STEM", "Term", "Vocabulary", "build_vocabulary", "default_vocabulary"]
 
 #: Knowledge-base id of the unnamed drug class; its canonical name is 'jak inhibitor'.
 CLASS_ID = "jak_inhibitor"
@@ -28,6 +29,9 @@ _CLASS_FALLBACK = ("JAK inhibitor", "JAK inhibitors", "JAK inhibition", "JAKi", 
                    "Janus kinase inhibitors", "Janus kinase inhibition")
 _JAK_NAMES = {"jak1": ("Janus kinase 1",), "jak2": ("Janus kinase 2",), "jak3": ("Janus kinase 3",),
               "tyk2": ("tyrosine kinase 2",)}
+#: INN stem of Janus kinase inhibitors (WHO INN stem book: '-citinib'); a name with it is a JAK inhibitor
+#: even when the knowledge base does not list it.
+JAK_STEM = "citinib"
 #: Subtype words written before a disease name that name a clinical variant (not severity).
 GENERIC_VARIANTS = frozenset({
     "erosive", "nail", "oral", "genital", "mucosal", "cutaneous", "pustular", "palmoplantar", "scalp",
@@ -64,6 +68,13 @@ class Vocabulary:
     disease_variants: dict[str, dict[str, str]] = field(default_factory=dict)
     measure_names: dict[str, str] = field(default_factory=dict)
     cytokine_index: dict[str, str] = field(default_factory=dict)
+    #: Measures on which lower is better (scores, counts): an 'improvement' of one is a fall.
+    falling_measures: frozenset[str] = frozenset()
+    lexicon: Lexicon = field(default_factory=load_lexicon)
+
+    def is_jak(self, ident: str) -> bool:
+        """A JAK/TYK2 inhibitor of the knowledge base, or an unlisted name with the INN stem."""
+        return ident in self.jak_drugs or ident.endswith(JAK_STEM)
 
     def surface_forms(self, labels: Iterable[str]) -> list[str]:
         """All pattern texts for the given labels (for the relevance pre-screen)."""
@@ -111,8 +122,21 @@ def _variant_label(variant: str, names: list[str]) -> str:
     return low
 
 
-def build_vocabulary(kb: KnowledgeBase) -> Vocabulary:
-    """Turn the knowledge base into matching terms and lookups."""
+def spelling_variants(text: str, pairs: Iterable[tuple[str, str]]) -> set[str]:
+    """``text`` with each listed spelling swapped for its pair ('Numeric' -> 'Numerical'), lower case."""
+    low = text.lower()
+    out: set[str] = set()
+    for a, b in pairs:
+        for x, y in ((a, b), (b, a)):
+            swapped = re.sub(rf"(?<![\w'-]){re.escape(x)}(?![\w'-])", y, low)
+            if swapped != low:
+                out.add(swapped)
+    return out
+
+
+def build_vocabulary(kb: KnowledgeBase, lexicon: Lexicon | None = None) -> Vocabulary:
+    """Turn the knowledge base (and the extraction lexicon) into matching terms and lookups."""
+    lexicon = lexicon or load_lexicon()
     terms: list[Term] = []
 
     def add(text: str, label: str, ident: str, canonical: str, variant: str | None = None) -> None:
@@ -122,6 +146,12 @@ def build_vocabulary(kb: KnowledgeBase) -> Vocabulary:
             words = text.split()
             if label in ("DRUG", "DISEASE") and 2 <= len(words) <= 3 and "-" not in text:
                 terms.append(Term("-".join(words), label, ident, canonical, variant, False))
+            if label == "OUTCOME_MEASURE" and len(words) >= 3 and "-" not in words[0]:
+                # 'Facial-Vitiligo Area Scoring Index': the first word joined by a hyphen
+                terms.append(Term(f"{words[0]}-{' '.join(words[1:])}", label, ident, canonical, variant, False))
+            if not _exact(text):
+                for form in spelling_variants(text, lexicon.spelling_variants):
+                    terms.append(Term(form, label, ident, canonical, variant, False))
 
     drug_names: dict[str, str] = {}
     jak: set[str] = set()
@@ -167,6 +197,7 @@ def build_vocabulary(kb: KnowledgeBase) -> Vocabulary:
         variants[x.id] = vmap
 
     measures: dict[str, str] = {}
+    falling = frozenset(o.id for o in kb.outcomes.values() if o.higher_is_better is False and o.kind != "responder")
     for o in kb.outcomes.values():
         display = o.abbreviation or o.name
         if o.abbreviation and o.name.lower().startswith(o.abbreviation.lower() + " ") and len(o.name.split()) == 2:
@@ -190,7 +221,7 @@ def build_vocabulary(kb: KnowledgeBase) -> Vocabulary:
     return Vocabulary(
         terms=tuple(terms), drug_names=drug_names, jak_drugs=frozenset(jak), placebo_drugs=frozenset(placebo),
         class_drugs=frozenset(classes), disease_names=disease_names, disease_variants=variants,
-        measure_names=measures, cytokine_index=cyto_index,
+        measure_names=measures, cytokine_index=cyto_index, falling_measures=falling, lexicon=lexicon,
     )
 
 

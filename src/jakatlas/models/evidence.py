@@ -93,6 +93,8 @@ class Outcome(_Model):
     baseline_value: float | None = None
     timepoint: Duration | None = None
     p_value: float | None = None
+    p_operator: Literal["<", "<=", "=", ">", ">="] | None = Field(
+        None, description="How the p-value was given: 'p<0.05' keeps '<' (p_value is then a bound).")
     ci_low: float | None = None
     ci_high: float | None = None
     n: int | None = Field(None, description="Patients in the arm, when reported.")
