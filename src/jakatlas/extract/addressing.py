@@ -95,12 +95,14 @@ def figure_chooser(s: Sent, targets: list[Draft], group: list[Draft],
 
 def fill_doses(drafts: list[Draft], sentences: list[Sent], vocab: Vocabulary) -> None:
     """A study that gives no dose of its drug takes the one strength the report states for that
-    drug ('X ... comes as a 2% ointment'); with several stated, none."""
+    drug outside any study's own sentences ('X ... comes as a 2% ointment'); with several stated,
+    none. A dose reported for one study is never copied to another."""
     stated: dict[str, set[str]] = {}
+    reported = {sp for d in drafts for sp in d.spans}
     for s in sentences:
-        if s.reference:
-            continue
-        jak = [e for e in s.drugs if e.id in vocab.jak_drugs]
+        if s.reference or (s.start, s.end) in reported:
+            continue  # a dose given in a study's own report belongs to that study only
+        jak = [e for e in s.drugs if vocab.is_jak(e.id)]
         for q in s.quant("dose"):
             e = jak[0] if len({x.id for x in jak}) == 1 else nearest_drug(jak, q.start, 60)
             if e is not None:

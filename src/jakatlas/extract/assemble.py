@@ -73,10 +73,50 @@ class _State:
     para_disease: Ent | None = None
     last_disease: Ent | None = None  # the last disease named in the section (survives paragraphs)
     inherited_drugs: bool = False  # the section's drugs come from an earlier heading
+    loose_drugs: list[str] = field(default_factory=list)  # 'two patients treated with X' (no disease yet)
     current: list[Draft] = field(default_factory=list)
     group: list[Draft] = field(default_factory=list)
     carry: Carry = field(default_factory=Carry)
     pending: list[Sent] = field(default_factory=list)
+
+
+# 'one with A and one with B', 'the first had A, the second B': patients described one by one
+_EACH = re.compile(r"\b(?:one|the (?:first|second|third|former|latter))\s+(?:patient\s+)?(?:with|had|has|having|"
+                   r"presented|suffered)\b", re.I)
+
+
+# 'tofacitinib, baricitinib or ruxolitinib', 'X 5 mg and Y 4 mg': drugs given as alternatives
+_ALT_GAP = re.compile(r"\s*(?:[\d.,]+\s*(?:mg|%)[^,;()]{0,30}?)?\s*(?:\([^()]*\)\s*)?(?:,|,?\s*(?:or|and|and/or))\s*", re.I)
+_COMBINED = re.compile(r"\b(?:plus|combined|combination|together with|add-on|added to|along with|with)\b|\+", re.I)
+
+
+def _alternatives(s: Sent, named: list[str]) -> list[list[str]]:
+    """One single-drug list per drug when the sentence lists its study drugs as alternatives and
+    says nothing of combining them; else nothing."""
+    ids = list(dict.fromkeys(named))
+    mentions = sorted((e for e in s.drugs if e.id in ids), key=lambda e: e.start)
+    if len(ids) < 2 or len(mentions) != len(ids):
+        return []
+    first, last = mentions[0].start, mentions[-1].end
+    if _COMBINED.search(s.doc_text, first, last):
+        return []
+    for a, b in zip(mentions, mentions[1:], strict=False):
+        if not _ALT_GAP.fullmatch(s.doc_text, a.end, b.start):
+            return []
+    return [[x] for x in ids]
+
+
+def _each_patient(s: Sent) -> bool:
+    return bool(_EACH.search(s.text))
+
+
+def _single_patients(drafts: list[Draft], n: int | None) -> None:
+    """Studies of k patients with k different diseases, one each: every study has one patient."""
+    if n is not None and n != len(drafts):
+        return
+    for d in drafts:
+        if d.n is None or d.n == len(drafts):
+            d.n = 1
 
 
 class _Assembler:
@@ -85,18 +125,19 @@ class _Assembler:
         self.drafts: list[Draft] = []
         self.st = _State()
         self.pooled = False
+        self.shared = False  # the sentence's count covers several single-drug studies
         self.groups = 0
 
     # -- helpers -----------------------------------------------------------------------------
     def _is_jak(self, drug: str) -> bool:
-        return drug in self.vocab.jak_drugs or drug == CLASS_ID
+        return self.vocab.is_jak(drug) or drug == CLASS_ID
 
     def _new(self, drugs: list[str], disease: Ent, s: Sent) -> Draft:
         d = Draft(list(dict.fromkeys(drugs)), disease.id, disease.variant, s.section)
         d.cues |= self.st.section_cues  # 'Tofacitinib for X: a prospective case series'
         self.drafts.append(d)
         for p in self.st.pending:
-            attach(d, p)
+            attach(d, p, placebo=self.vocab.placebo_drugs)
         self.st.pending = []
         return d
 
@@ -138,7 +179,7 @@ class _Assembler:
         every fitting member; else an earlier or a new study."""
         out: list[Draft] = []
         for d in self.st.current:
-            if d.drugs == [CLASS_ID] and drugs and all(x in self.vocab.jak_drugs for x in drugs) \
+            if d.drugs == [CLASS_ID] and drugs and all(self.vocab.is_jak(x) for x in drugs) \
                     and d.disease == disease.id and (not introduces_study(s) or d.n is None and d.group is not None):
                 d.drugs = list(drugs)  # 'the patient was switched to tofacitinib': the class gets a name
             if self._fits(d, drugs, disease, s):
@@ -179,7 +220,7 @@ class _Assembler:
             if not st.group and not s.drugs:
                 st.current = prev.current
             for d in self._targets(s):
-                attach(d, s)
+                attach(d, s, placebo=self.vocab.placebo_drugs)
 
     def sentence(self, s: Sent) -> None:
         st = self.st
@@ -187,7 +228,7 @@ class _Assembler:
             self.st = st = _State(section=s.section)
         if s.para != st.para:
             st.para, st.para_disease, st.carry, st.pending = s.para, None, Carry(), []
-        self.pooled = False
+        self.pooled = self.shared = False
         targets = self._targets(s)
         outcomes, aes = sentence_numbers(s, st.carry, self.vocab.falling_measures)
         regs = [e.id for e in s.of("REGISTRY_ID")]
@@ -199,7 +240,10 @@ class _Assembler:
                 d.addressed = True
         if targets:
             for d in targets:
-                attach(d, s, counts=not self.pooled, registry=not spread)
+                attach(d, s, counts=not (self.pooled or self.shared), registry=not spread,
+                       placebo=self.vocab.placebo_drugs)
+                if self.shared and d.shared_n is None:
+                    d.shared_n = sentence_n(s)  # the patients of all the drugs together: for the design only
                 if self.pooled and d.group_n is None:
                     d.group_n = sentence_n(s)
             self._numbers(targets, s, outcomes, aes)
@@ -237,7 +281,7 @@ class _Assembler:
                 st.group = group
                 st.current = list(group)
                 for d in group:
-                    attach(d, s, registry=False, counts=False)
+                    attach(d, s, registry=False, counts=False, placebo=self.vocab.placebo_drugs)
                     d.group_n = sentence_n(s)
                 return []
         if s.has("group_ref") and not ordinals and st.group:
@@ -284,12 +328,32 @@ class _Assembler:
                 return [d for d in st.current if set(named) <= set(d.drugs) and (not wanted or d.disease in wanted)]
             targets_d = diseases or ([x] if (x := self._context_disease(named)) else [])
             if not targets_d:
+                if named and has_evidence(s) and not s.lead:
+                    st.loose_drugs = list(named)  # 'We describe two patients treated with X.'
+                    st.pending.append(s)
                 return []
-            out = unique_drafts([self._split(d, s) for dz in targets_d for d in self._target_all(named or drugs, dz, s)])
+            parts = _alternatives(s, named) or [named or drugs]
+            self.shared = len(parts) > 1
+            out = unique_drafts([self._split(d, s) for dz in targets_d for ds in parts
+                                 for d in self._target_all(ds, dz, s)])
+            if len({d.disease for d in out}) >= 2 and _each_patient(s):
+                _single_patients(out, intro_n(s))
             st.current = out
             return out
         # 4. disease only
         if diseases:
+            base = (st.section_drugs if not st.inherited_drugs else []) or st.loose_drugs or (
+                st.current[0].drugs if st.current else [])
+            if base and len({x.id for x in diseases}) >= 2 and _each_patient(s) and not s.lead:
+                # 'The first had A and the second B': one patient, one study, per disease
+                n = next((intro_n(p) for p in st.pending if intro_n(p) is not None), None)
+                if n is None and st.current:
+                    n = st.current[0].n
+                out = unique_drafts([next((d for d in st.current if d.disease == dz.id), None)
+                                     or self._target(base, dz, s) for dz in diseases])
+                _single_patients(out, n)
+                st.current = out
+                return out
             fitting = [d for d in st.current if d.disease in {x.id for x in diseases}
                        and not (diseases[0].variant and d.variant and diseases[0].variant != d.variant)]
             if fitting:

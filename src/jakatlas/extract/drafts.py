@@ -15,7 +15,7 @@ from jakatlas.extract.design import classify_design, study_level
 from jakatlas.extract.negation import in_scopes
 from jakatlas.extract.outcomes import FoundAE, FoundOutcome
 from jakatlas.extract.sentences import Ent, Sent
-from jakatlas.extract.vocab import Vocabulary, default_vocabulary
+from jakatlas.extract.vocab import Vocabulary
 from jakatlas.models.evidence import Comparator, DiseaseRef, Duration, Intervention, Span, Study
 
 __all__ = [
@@ -62,6 +62,7 @@ class Draft:
     phase: str | None = None
     n: int | None = None
     weak_n: int | None = None
+    shared_n: int | None = None  # patients of several single-drug studies together (design only)
     duration: Duration | None = None
     timepoints: list[Duration] = field(default_factory=list)
     registry_ids: list[str] = field(default_factory=list)
@@ -82,7 +83,8 @@ class Draft:
             self.spans.append((start, end))
 
 
-def attach(d: Draft, s: Sent, *, registry: bool = True, counts: bool = True) -> None:
+def attach(d: Draft, s: Sent, *, registry: bool = True, counts: bool = True,
+           placebo: frozenset[str] = frozenset()) -> None:
     """Add what sentence ``s`` says to study ``d`` (design and phase cues, ids, sample size, dosing)."""
     d.add_span(s.start, s.end)
     scopes = [(c.start, c.end) for c in s.cues if c.kind == "negation"]
@@ -111,13 +113,27 @@ def attach(d: Draft, s: Sent, *, registry: bool = True, counts: bool = True) -> 
             d.duration = dur
         elif q.role == "at":
             d.timepoints.append(dur)
-    dosing(d, s)
+    dosing(d, s, placebo)
     if s.has("hedge") and not d.spans[:-1]:
         d.hedged = True
 
-def dosing(d: Draft, s: Sent) -> None:
-    """Doses, frequencies and routes near the study's drug mentions (or of its only drug)."""
+def dose_owner(drugs: list[Ent], pos: int, window: int = _DOSE_WINDOW) -> Ent | None:
+    """The drug a dose at ``pos`` belongs to: the closest drug named before it ('methotrexate
+    10 mg weekly'), else the closest after it ('10 mg of methotrexate'), within ``window``."""
+    inside = [e for e in drugs if e.start <= pos < e.end]  # 'ruxolitinib 1.5% cream' named as one product
+    if inside:
+        return inside[0]
+    before = [e for e in drugs if e.end <= pos and pos - e.end <= window]
+    if before:
+        return max(before, key=lambda e: e.end)
+    return nearest_drug([e for e in drugs if e.start >= pos], pos, window)
+
+
+def dosing(d: Draft, s: Sent, placebo: frozenset[str] = frozenset()) -> None:
+    """Doses, frequencies and routes of the study's drug: those whose closest drug mention is one of
+    the study's drugs (or, with no drug mention near, of its only drug)."""
     mentions = [e for e in s.drugs if e.id in d.drugs]
+    every = sorted(s.of("DRUG"), key=lambda e: e.start)
     only = d.drugs[0] if len(d.drugs) == 1 else None
     if not mentions and only is None:
         return
@@ -126,9 +142,12 @@ def dosing(d: Draft, s: Sent) -> None:
     for q in s.quants:
         if q.kind not in ("dose", "frequency"):
             continue
+        owner = dose_owner(every, q.start)
+        if owner is not None and owner.id not in d.drugs and owner.id not in placebo and mentions:
+            continue  # 'tofacitinib 5 mg or methotrexate 10 mg': the comparator's dose (a vehicle shares the regimen)
         drug = nearest_drug(mentions, q.start, _DOSE_WINDOW) if mentions else None
         # a dose in a sentence that names only an active comparator belongs to the comparator
-        active = [e for e in s.comparators if e.id not in default_vocabulary().placebo_drugs]
+        active = [e for e in s.comparators if e.id not in placebo]
         ident = drug.id if drug else (only if q.kind == "frequency" or not active else None)
         if ident is None:
             continue
@@ -274,7 +293,8 @@ def finish(d: Draft, i: int, vocab: Vocabulary) -> Study:
     ]
     comparators = [Comparator(name=names.get(x, x)) for x in d.comparators if x not in d.drugs]
     placebo = any(x in vocab.placebo_drugs for x in d.comparators)
-    design = classify_design(d.cues, d.n if d.n is not None else d.weak_n, controlled=bool(comparators), placebo=placebo)
+    size = next((x for x in (d.n, d.weak_n, d.shared_n) if x is not None), None)
+    design = classify_design(d.cues, size, controlled=bool(comparators), placebo=placebo)
     duration = d.duration or (max(d.timepoints, key=lambda t: t.days()) if d.timepoints else None)
     n = d.n if d.n is not None else d.weak_n
     if n is None and design == "case_report" and "case_report" in d.cues:

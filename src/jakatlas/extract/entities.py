@@ -34,6 +34,10 @@ _CYTOKINE = re.compile(
     r"\b(?:IL|[Ii]nterleukin)[- ]?\d{1,2}[A-F]?\b|\b(?:IFN|[Ii]nterferon)[- ]?(?:γ|gamma|α|alpha|β|beta|λ|lambda)"
     r"|\bTNF[- ]?(?:α|alpha)|\bTSLP\b"
 )
+# 'golidocitinib', 'momelotinib': kinase-inhibitor INNs ('-tinib'; '-citinib' for JAK inhibitors, WHO INN stems)
+_INN_TINIB = re.compile(r"\b[A-Za-z][a-z]{2,}tinib\b")
+# 'HS-PGA', 'AD-QoL', 'PN-1': a short disease form fused to a following name is part of an acronym
+_FUSED_AFTER = re.compile(r"-[A-Z0-9]")
 _GLUED = re.compile(r"\b[A-Z][A-Za-z]*[A-Z][A-Za-z]*-$")
 _PREV_WORDS = re.compile(r"([A-Za-z][A-Za-z-]*)(?:\s+([A-Za-z][A-Za-z-]*))?\s+$")
 
@@ -76,6 +80,11 @@ def find_pattern_entities(text: str, vocab: Vocabulary, start: int = 0, end: int
     for m in _JAK.finditer(text, start, end):
         ident = f"jak{m['n']}" if m["n"] else ("tyk2" if m["t"] else "jak")
         out.append(Candidate(m.start(), m.end(), "JAK", ident, ident.upper()))
+    known = vocab.drug_forms
+    for m in _INN_TINIB.finditer(text, start, end):
+        name = m[0].lower()
+        if name not in known:
+            out.append(Candidate(m.start(), m.end(), "DRUG", name, name))
     for m in _CYTOKINE.finditer(text, start, end):
         key = norm_key(m[0]).replace("interleukin", "il").replace("interferon", "ifn")
         ident = vocab.cytokine_index.get(key) or vocab.cytokine_index.get(norm_key(m[0])) or key
@@ -109,8 +118,9 @@ class EntityRecognizer:
                 start = doc[s].idx
                 last = doc[e - 1]
                 end = last.idx + len(last)
-                if matcher is self.exact and _GLUED.search(text, max(0, start - 12), start):
-                    continue  # 'STOP-HS', 'TRuE-PN': part of a capitalised compound name
+                if matcher is self.exact and (_GLUED.search(text, max(0, start - 12), start)
+                                              or label == "DISEASE" and _FUSED_AFTER.match(text, end)):
+                    continue  # 'STOP-HS', 'TRuE-PN', 'HS-PGA': part of a capitalised compound name
                 out.append(Candidate(start, end, label, ident, canon, variant))
         out.extend(find_pattern_entities(doc_text(doc), self.vocab))
         return out

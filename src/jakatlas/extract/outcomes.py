@@ -30,9 +30,13 @@ __all__ = ["Carry", "FoundAE", "FoundOutcome", "sentence_numbers"]
 _NUM = r"[-−+]?\d+(?:[.·]\d+)?"
 _DOWN = r"(?:fell|fallen|falls?|decreas\w*|declin\w*|dropp\w*|drops?|reduc\w*|lower\w*|diminish\w*)"
 _UP = r"(?:rose|rises?|risen|increas\w*|improv\w*|climb\w*|grew|grow\w*)"
+#: a unit written after a figure of a score or an angle ('15 degrees', '12 points')
+_UNIT_WORD = r"(?:°|degrees?\b|points?\b)"
 _FROM_TO = re.compile(
-    rf"\bfrom\s+(?:an?\s+(?:mean|median|average)\s+(?:of\s+)?)?(?P<b>{_NUM})\s*(?P<bu>%)?\s*(?:\([^()]*\)\s*)?"
-    rf"(?:at baseline\s*)?(?:\([^()]*\)\s*)?to\s+(?:an?\s+(?:mean|median)\s+(?:of\s+)?)?(?P<v>{_NUM})\s*(?P<vu>%)?",
+    rf"\bfrom\s+(?:an?\s+(?:mean|median|average)\s+(?:of\s+)?)?(?P<b>{_NUM})\s*(?P<bu>%)?\s*(?:{_UNIT_WORD}\s*)?"
+    rf"(?:\([^()]*\)\s*)?"
+    rf"(?:at baseline\s*)?(?:\([^()]*\)\s*)?to\s+(?:an?\s+(?:mean|median)\s+(?:of\s+)?)?(?P<v>{_NUM})\s*(?P<vu>%)?"
+    rf"(?:\s*{_UNIT_WORD})?",
     re.I,
 )
 _HIGHER = re.compile(
@@ -347,10 +351,10 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
         bs, vs = list(_LIST_ITEM.finditer(m["b"])), list(_LIST_ITEM.finditer(m["v"]))
         named = [x for x in {e.id: e for e in measures if e.end <= m.start()}.values()]
         if len(bs) == len(vs) == len(named) >= 2:
-            for e, b, v in zip(named, bs, vs, strict=True):
-                unit = "%" if b["u"] or v["u"] else None
-                emit(m.start("v") + v.start(), parse_number(v[0].rstrip("% ")), unit, baseline=parse_number(
-                    b[0].rstrip("% ")), measure=e)
+            for e, bm, vm in zip(named, bs, vs, strict=True):
+                unit = "%" if bm["u"] or vm["u"] else None
+                emit(m.start("v") + vm.start(), parse_number(vm[0].rstrip("% ")), unit, baseline=parse_number(
+                    bm[0].rstrip("% ")), measure=e)
             taken.append((m.start(), m.end()))
     for m in _FROM_TO.finditer(text, lo, hi):
         head = text[max(lo, m.start() - 40): m.start()]
@@ -411,7 +415,9 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
                 v.start - len(before) <= e.start < v.start for e in s.drugs)
             if _COMPARATOR_FIGURE.match(text, v.end, hi) or control_before or comp_after:
                 if pending:
-                    flush(_signed(v))
+                    # '13 points with X and 2.57 points with Y' after 'a reduction of': the same direction
+                    same = v.sign == 0 and all(x.sign < 0 for x in pending)
+                    flush(-abs(v.value) if same else _signed(v))
                 else:
                     lone = next((f for f in reversed(found) if f.outcome.comparator_value is None), None)
                     if lone is not None:

@@ -300,7 +300,7 @@ def _sum_groups(text: str, quantities: list[Quantity]) -> list[Quantity]:
 
 
 def _dose_context(text: str, pos: int) -> bool:
-    return bool(re.match(r"\s*(?:/|per|daily|once|twice|weekly|every|of\s+\w+citinib)", text[pos: pos + 20], re.I))
+    return bool(re.match(r"\s*(?:/|per|daily|once|twice|weekly|every|of\s+\w+tinib)", text[pos: pos + 20], re.I))
 
 
 def _threshold_context(text: str, pos: int) -> bool:

@@ -101,7 +101,7 @@ def _bucket(items: list, starts: list[int], key: str = "start") -> list[list]:
 def _assign_roles(s: Sent, vocab: Vocabulary) -> None:
     """Split the sentence's drug mentions into study drugs and comparators (see module doc)."""
     drugs = [e for e in s.ents if e.label == "DRUG"]
-    jak = [e for e in drugs if e.id in vocab.jak_drugs]
+    jak = [e for e in drugs if vocab.is_jak(e.id)]
     klass = [e for e in drugs if e.id == CLASS_ID]  # "JAK inhibition (with X or Y)": X and Y stand for it
     compare = s.has("compare")
     text = s.text
@@ -109,13 +109,15 @@ def _assign_roles(s: Sent, vocab: Vocabulary) -> None:
     for e in drugs:
         if e.id in vocab.placebo_drugs or (control_line and e.start - s.start > len(s.label or "")):
             s.comparators.append(e)
-        elif e.id in vocab.jak_drugs:
+        elif vocab.is_jak(e.id):
             s.drugs.append(e)
         elif e.id == CLASS_ID:
             if not jak:
                 s.drugs.append(e)
         elif jak or klass:
-            arm = _ARM_AFTER.match(text, e.end - s.start) or _alternative_arm(text, s.start, e)
+            arm = _ARM_AFTER.match(text, e.end - s.start) or _alternative_arm(text, s.start, e) \
+                or _alternative_to(text, s.start, e, jak) or _FIGURE_ARM_BEFORE.search(
+                    text, max(0, e.start - s.start - _FIGURE_ARM_REACH), e.start - s.start)
             if (compare or arm) and not _background_before(text, s.start, e):
                 s.comparators.append(e)
         elif _ARM_AFTER.match(text, e.end - s.start) or _CONTROL_BEFORE.search(
@@ -127,6 +129,20 @@ def _assign_roles(s: Sent, vocab: Vocabulary) -> None:
 
 _OR_BEFORE = re.compile(r"\bor\s+(?:to\s+)?(?:an?\s+|the\s+)?$", re.I)
 _ARM_SIZE_AFTER = re.compile(r"\s*\(\s*n\s*=", re.I)
+
+
+#: characters before a drug searched for the figure it reports ('- 1.4 with methotrexate')
+_FIGURE_ARM_REACH = 24
+_FIGURE_ARM_BEFORE = re.compile(r"\d\s*%?\s+(?:points?\s+)?(?:with|on|for)\s+(?:the\s+)?$", re.I)
+# 'received tofacitinib or methotrexate', 'tofacitinib 5 mg twice daily or methotrexate': the other arm
+_OR_AFTER_JAK = re.compile(r"\s*(?:[\d.,]+\s*(?:mg|%)(?:/\w+)?(?:\s+(?:once|twice|daily|weekly|\w+ly))*\s*)?,?\s+or\s+"
+                           r"(?:an?\s+|the\s+)?", re.I)
+
+
+def _alternative_to(text: str, offset: int, e: Ent, jak: list[Ent]) -> bool:
+    """'received tofacitinib or methotrexate': the drug offered instead of the JAK inhibitor."""
+    prev = [j for j in jak if j.end <= e.start]
+    return bool(prev) and bool(_OR_AFTER_JAK.fullmatch(text, prev[-1].end - offset, e.start - offset))
 
 
 def _alternative_arm(text: str, offset: int, e: Ent) -> bool:

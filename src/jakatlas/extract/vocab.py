@@ -70,6 +70,8 @@ class Vocabulary:
     cytokine_index: dict[str, str] = field(default_factory=dict)
     #: Measures on which lower is better (scores, counts): an 'improvement' of one is a fall.
     falling_measures: frozenset[str] = frozenset()
+    #: Lower-case names and codes of the known drugs (an unknown '-tinib' name is a drug of its own).
+    drug_forms: frozenset[str] = frozenset()
     lexicon: Lexicon = field(default_factory=load_lexicon)
 
     def is_jak(self, ident: str) -> bool:
@@ -222,6 +224,7 @@ def build_vocabulary(kb: KnowledgeBase, lexicon: Lexicon | None = None) -> Vocab
         terms=tuple(terms), drug_names=drug_names, jak_drugs=frozenset(jak), placebo_drugs=frozenset(placebo),
         class_drugs=frozenset(classes), disease_names=disease_names, disease_variants=variants,
         measure_names=measures, cytokine_index=cyto_index, falling_measures=falling, lexicon=lexicon,
+        drug_forms=frozenset(t.text.lower() for t in terms if t.label == "DRUG"),
     )
 
 
