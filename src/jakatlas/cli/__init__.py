@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "map": ("synthesis_cmd", "Draw the evidence-gap map: diseases x JAK inhibitors, bubble = patients or studies, colour = best OCEBM 2011 level."),
     "grade": ("synthesis_cmd", "OCEBM 2011 level of every study and GRADE certainty per drug and outcome, with reasons."),
     "mechanism": ("synthesis_cmd", "Cytokines of a disease, their JAK pairs, and each JAK inhibitor's coverage (with an optional Hill-equation model at a free concentration)."),
+    "update": ("update_cmd", "Fetch new and revised records from PubMed and ClinicalTrials.gov and store them as candidates."),
+    "new": ("update_cmd", "What is new: records fetched by 'jakatlas update', their candidate studies and links."),
 }
 _lazy.REGISTRY.update(COMMANDS)
 

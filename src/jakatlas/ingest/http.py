@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 from jakatlas.errors import NetworkError
 
-__all__ = ["RateLimiter", "RetryPolicy", "ApiClient", "shared_limiter", "BodyError"]
+__all__ = ["RateLimiter", "RetryPolicy", "ApiClient", "shared_limiter", "UnreachableError"]
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +85,8 @@ class RetryPolicy(BaseModel):
         return wait
 
 
-class BodyError(Exception):
-    """An error message found inside a 200 response (retried like a server error)."""
+class UnreachableError(NetworkError):
+    """The service cannot be reached at all (no network, DNS failure, connection refused)."""
 
 
 def _retry_after(resp: httpx.Response) -> float | None:
@@ -156,7 +156,7 @@ class ApiClient:
             try:
                 resp = self._http.request(method, url, params=params, data=data)
             except httpx.ConnectError as exc:
-                raise NetworkError(
+                raise UnreachableError(
                     f"Cannot reach {self._where(path)}: {_reason(exc)}.", hint=self._hint()) from None
             except httpx.TimeoutException:
                 last = f"timed out after {self.retry.timeout:g} s"

@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from jakatlas.data import KnowledgeBase, knowledge_base
 from jakatlas.errors import NotFoundError, StorageError
 from jakatlas.models.evidence import ExtractionResult, Study
 from jakatlas.models.knowledge import CuratedStudy
-from jakatlas.store.db import describe_url, is_initialised, migrate, resolve_url, session_scope
+from jakatlas.store.db import describe_url, has_links, is_initialised, migrate, resolve_url, session_scope
 from jakatlas.store.lifecycle import apply_columns, candidate_title, effective, link_rows, load_shipped
 from jakatlas.store.schema import (
     CytokineRow,
@@ -177,6 +177,10 @@ class Atlas:
         (``level=2`` keeps levels 1-2) and outcome measure (case-insensitive substring)."""
         self.require_built()
         q = select(StudyRow).where(StudyRow.status.in_(status)).order_by(StudyRow.evidence_level, StudyRow.id)
+        if "candidate" in status and has_links(self.url):  # a linked candidate is not counted twice
+            from jakatlas.store.living_schema import StudyLinkRow
+
+            q = q.where(~and_(StudyRow.status == "candidate", StudyRow.id.in_(select(StudyLinkRow.study_id))))
         if disease:
             q = q.where(StudyRow.id.in_(select(StudyDiseaseRow.study_id).where(StudyDiseaseRow.disease == disease)))
         if drug:
@@ -236,5 +240,10 @@ class Atlas:
                 audit(s, actor=actor, action="add", study_id=sid, before=None,
                       after={"status": "candidate", "version": 1, **data})
                 report.added.append(sid)
+            if report.added:
+                from jakatlas.store.living import link_new_studies
+
+                s.flush()
+                link_new_studies(s, report.added)
         return report
 

@@ -28,7 +28,7 @@ from sqlalchemy.pool import NullPool
 from jakatlas.errors import StorageError
 
 __all__ = ["default_url", "resolve_url", "get_engine", "migrate", "session_scope", "describe_url", "is_initialised",
-           "storage_error", "timeouts"]
+           "storage_error", "timeouts", "has_links"]
 
 ENV_VAR = "JAKATLAS_DB"
 _CREATORS: dict[str, Any] = {}  # URL -> read-only connection factory
@@ -256,6 +256,22 @@ def migrate(url: str) -> Engine:
         if mig is not engine:
             mig.dispose()
     return engine
+
+
+def has_links(url: str) -> bool:
+    """True when the study-link table of the living-updates migration exists (older atlases have none)."""
+    if url in _LINKED:
+        return True
+    try:
+        found = inspect(get_engine(url)).has_table("study_links")
+    except (OperationalError, DatabaseError) as exc:
+        raise _storage_error(url, exc) from exc
+    if found:
+        _LINKED.add(url)
+    return found
+
+
+_LINKED: set[str] = set()
 
 
 def is_initialised(url: str) -> bool:

@@ -1,0 +1,301 @@
+"""Storage of living updates: fetched records as candidates, links, watermarks, runs, what's new.
+
+Every batch is written in one transaction, record ids and candidate study ids are derived from
+the source ids (``pubmed:PMID`` -> ``pubmed-PMID-s1``), and a record whose content hash has not
+changed is left alone, so an interrupted or repeated run neither loses nor duplicates anything.
+A changed record replaces its candidate studies (curators' decisions on them are kept); a
+retracted, withdrawn or deleted record is marked and its candidates are set aside as
+``withdrawn``, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from jakatlas.models.evidence import ExtractionResult
+from jakatlas.store.curation import audit
+from jakatlas.store.db import session_scope
+from jakatlas.store.lifecycle import apply_columns, effective, link_rows
+from jakatlas.store.link import LinkDecision, StudyKey, link_studies, study_key
+from jakatlas.store.living_schema import FetchedRecordRow, StudyLinkRow, UpdateRunRow, WatermarkRow
+from jakatlas.store.schema import DocumentRow, StudyDiseaseRow, StudyDrugRow, StudyRow
+
+__all__ = [
+    "FetchedItem", "BatchCounts", "NewEntry", "store_batch", "get_watermark", "set_watermark", "start_run",
+    "finish_run", "whats_new", "existing_keys", "RecordStatus", "link_new_studies", "link_decisions",
+]
+
+RecordStatus = Literal["active", "retracted", "withdrawn", "deleted"]
+Source = Literal["pubmed", "ctgov"]
+
+
+class FetchedItem(BaseModel):
+    """One fetched record with its extraction (``result`` is None for deleted records)."""
+
+    source: Source
+    record_id: str
+    content_hash: str
+    status: RecordStatus = "active"
+    pmid: str | None = None
+    doi: str | None = None
+    nct: str | None = None
+    title: str | None = None
+    first_author: str | None = None
+    year: int | None = None
+    citation: str | None = None
+    kind: str = "pubmed_xml"
+    text: str | None = None
+    result: ExtractionResult | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.record_id}"
+
+
+class BatchCounts(BaseModel):
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    linked: int = 0
+    candidates: int = 0
+    failed: list[str] = Field(default_factory=list)
+
+    def add(self, other: BatchCounts) -> None:
+        for name in ("fetched", "new", "updated", "unchanged", "withdrawn", "linked", "candidates"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.failed.extend(other.failed)
+
+
+def existing_keys(s: Session) -> list[StudyKey]:
+    """Keys of the studies that count: curated ones and candidates that duplicate nothing."""
+    linked = select(StudyLinkRow.study_id)
+    rows = s.execute(select(StudyRow.id, StudyRow.status, StudyRow.title, StudyRow.data)
+                     .where(StudyRow.status.in_(("curated", "candidate")), StudyRow.id.not_in(linked))
+                     .order_by(StudyRow.created_at, StudyRow.id))
+    return [study_key(i, {"title": t, **d}, status=st) for i, st, t, d in rows]
+
+
+def _study_base(item: FetchedItem, st: dict[str, Any]) -> dict[str, Any]:
+    """The extracted study with the record's citation, which names its PMID and DOI."""
+    return {**st, "citation": item.citation} if item.citation else st
+
+
+def _title(item: FetchedItem, st: dict[str, Any]) -> str:
+    drugs = ", ".join(i["name"] for i in st.get("interventions", [])) or "unnamed intervention"
+    dis = ", ".join(d["name"] for d in st.get("diseases", [])) or "unspecified disease"
+    where = f"PMID {item.pmid}" if item.pmid else (item.nct or item.record_id)
+    return f"{drugs} in {dis} ({where})"
+
+
+def _set_aside(s: Session, ids: Sequence[str]) -> None:
+    for sid in ids:
+        row = s.get(StudyRow, sid)
+        if row is not None and row.status == "candidate":
+            row.status = "withdrawn"
+            row.updated_at = func.now()
+
+
+def _drop_candidates(s: Session, ids: Sequence[str]) -> None:
+    """Remove a changed record's old candidates (curated or rejected ones are kept)."""
+    gone = [sid for sid in ids if (r := s.get(StudyRow, sid)) is not None and r.status in ("candidate", "withdrawn")]
+    if gone:
+        s.execute(delete(StudyLinkRow).where(StudyLinkRow.study_id.in_(gone)))
+        s.execute(delete(StudyDrugRow).where(StudyDrugRow.study_id.in_(gone)))
+        s.execute(delete(StudyDiseaseRow).where(StudyDiseaseRow.study_id.in_(gone)))
+        s.execute(delete(StudyRow).where(StudyRow.id.in_(gone)))
+        s.expire_all()
+
+
+def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update") -> BatchCounts:
+    """Store one batch of fetched records in one transaction (see the module docstring)."""
+    counts = BatchCounts(fetched=len(items))
+    with session_scope(url) as s:
+        keys: list[StudyKey] | None = None
+        for item in items:
+            row = s.get(FetchedRecordRow, item.key)
+            if row is not None and row.content_hash == item.content_hash and row.status == item.status:
+                counts.unchanged += 1
+                continue
+            if item.status == "deleted":
+                if row is None:
+                    s.add(FetchedRecordRow(id=item.key, source=item.source, record_id=item.record_id,
+                                           pmid=item.pmid, nct=item.nct, content_hash=item.content_hash,
+                                           status="deleted", version=1, studies=[], change="deleted"))
+                else:
+                    _set_aside(s, row.studies)
+                    row.status, row.change, row.changed_at = "deleted", "deleted", func.now()
+                    row.version += 1
+                    counts.withdrawn += 1
+                continue
+            if item.result is None or item.text is None:
+                counts.failed.append(f"{item.key}: no extraction result")
+                continue
+            doc_id = item.result.source.sha256
+            if s.get(DocumentRow, doc_id) is None:
+                s.add(DocumentRow(id=doc_id, kind=item.kind, source_id=item.result.source.id,
+                                  title=item.result.source.title, text=item.text))
+                s.flush()
+            if row is not None:
+                _drop_candidates(s, row.studies)
+            ids: list[str] = []
+            new_rows: list[tuple[StudyRow, dict[str, Any]]] = []
+            for st in item.result.studies:
+                sid = f"{item.source}-{item.record_id}-{st.id}"
+                ids.append(sid)
+                if s.get(StudyRow, sid) is not None:  # kept curator decision
+                    continue
+                base = _study_base(item, st.model_dump(mode="json"))
+                data = effective(sid, "extracted", base, None)
+                srow = StudyRow(id=sid, status="candidate" if item.status == "active" else "withdrawn",
+                                origin="extracted", base=base, overrides={}, title=_title(item, data),
+                                document_id=doc_id)
+                apply_columns(srow, data)
+                link_rows(srow, data)
+                s.add(srow)
+                audit(s, actor=actor, action="add", study_id=sid, before=None,
+                      after={"status": srow.status, "version": 1, **data})
+                new_rows.append((srow, data))
+            change = "new" if row is None else "updated"
+            if item.status != "active":
+                change = item.status
+                counts.withdrawn += 1
+            elif row is None:
+                counts.new += 1
+            else:
+                counts.updated += 1
+            counts.candidates += len(new_rows)
+            if row is None:
+                row = FetchedRecordRow(id=item.key, source=item.source, record_id=item.record_id, version=1)
+                s.add(row)
+            else:
+                row.version += 1
+                row.changed_at = func.now()
+            row.pmid, row.doi, row.nct, row.title = item.pmid, item.doi, item.nct, item.title
+            row.content_hash, row.status, row.document_id = item.content_hash, item.status, doc_id
+            row.studies, row.change = ids, change
+            active = [(r, d) for r, d in new_rows if r.status == "candidate"]
+            if active:
+                s.flush()
+                if keys is None:
+                    keys = [k for k in existing_keys(s) if k.id not in {r.id for r, _ in active}]
+                cand = [study_key(r.id, {"title": item.title, **d}, title=item.title, pmid=item.pmid, doi=item.doi,
+                                  year=item.year) for r, d in active]
+                _link(s, cand, keys, counts)
+    return counts
+
+
+def _link(s: Session, cand: list[StudyKey], keys: list[StudyKey], counts: BatchCounts | None = None) -> None:
+    for decision in link_studies(cand, keys):
+        if decision.target_id is not None:
+            s.add(StudyLinkRow(study_id=decision.study_id, target_id=decision.target_id,
+                               basis=decision.basis or "", score=decision.score))
+            if counts is not None:
+                counts.linked += 1
+        else:
+            keys.append(next(c for c in cand if c.id == decision.study_id))
+
+
+def link_new_studies(s: Session, study_ids: Sequence[str]) -> None:
+    """Link just-added candidate studies (flushed in ``s``) to the studies already counted."""
+    ids = set(study_ids)
+    keys = [k for k in existing_keys(s) if k.id not in ids]
+    cand = [study_key(r.id, {"title": r.title, **r.data}) for sid in study_ids if (r := s.get(StudyRow, sid))]
+    _link(s, cand, keys)
+
+
+def link_decisions(url: str, candidates: Sequence[StudyKey]) -> list[LinkDecision]:
+    """Decisions for ``candidates`` against the studies stored at ``url`` (nothing is written)."""
+    with session_scope(url) as s:
+        return link_studies(candidates, existing_keys(s))
+
+
+# -- watermarks and runs ---------------------------------------------------------------------
+def get_watermark(url: str, source: str) -> date | None:
+    with session_scope(url) as s:
+        row = s.get(WatermarkRow, source)
+        return date.fromisoformat(row.watermark) if row else None
+
+
+def set_watermark(url: str, source: str, value: date, data_timestamp: str | None = None) -> None:
+    with session_scope(url) as s:
+        row = s.get(WatermarkRow, source)
+        if row is None:
+            s.add(WatermarkRow(source=source, watermark=value.isoformat(), data_timestamp=data_timestamp))
+        else:
+            row.watermark, row.data_timestamp, row.updated_at = value.isoformat(), data_timestamp, func.now()
+
+
+def start_run(url: str, source: str, since: date, until: date, data_timestamp: str | None = None) -> int:
+    with session_scope(url) as s:
+        run = UpdateRunRow(source=source, since=since.isoformat(), until=until.isoformat(), status="running",
+                           data_timestamp=data_timestamp, summary={})
+        s.add(run)
+        s.flush()
+        return run.id
+
+
+def finish_run(url: str, run_id: int, status: str, summary: dict[str, Any]) -> None:
+    with session_scope(url) as s:
+        run = s.get(UpdateRunRow, run_id)
+        if run is not None:
+            run.status, run.summary, run.finished_at = status, summary, datetime.now(UTC)
+
+
+# -- what's new ------------------------------------------------------------------------------
+class NewEntry(BaseModel):
+    """A record that arrived or changed, with its candidate studies and what they link to."""
+
+    record: str
+    source: str
+    change: str
+    status: str
+    changed_at: datetime
+    title: str | None
+    pmid: str | None
+    doi: str | None
+    nct: str | None
+    studies: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def whats_new(url: str, *, since: date | None = None, disease: str | None = None, drug: str | None = None,
+              limit: int | None = None) -> list[NewEntry]:
+    """Records changed since ``since`` (newest first); with ``disease``/``drug`` only records
+    whose candidate studies concern it."""
+    q = select(FetchedRecordRow).order_by(FetchedRecordRow.changed_at.desc(), FetchedRecordRow.id)
+    if since is not None:
+        q = q.where(FetchedRecordRow.changed_at >= datetime(since.year, since.month, since.day, tzinfo=UTC))
+    out: list[NewEntry] = []
+    with session_scope(url) as s:
+        for row in s.scalars(q):
+            studies = []
+            for sid in row.studies or []:
+                st = s.get(StudyRow, sid)
+                if st is None:
+                    continue
+                link = s.get(StudyLinkRow, sid)
+                studies.append({"id": sid, "status": st.status, "title": st.title, "design": st.design,
+                                "n": st.n, "evidence_level": st.evidence_level,
+                                "drugs": [d.drug for d in st.drugs if d.role == "intervention"],
+                                "diseases": [d.disease for d in st.diseases],
+                                "same_as": link.target_id if link else None, "link_basis": link.basis if link else None})
+            if disease and not any(disease in x["diseases"] for x in studies):
+                continue
+            if drug and not any(drug in x["drugs"] for x in studies):
+                continue
+            if (disease or drug) is None and not studies and row.change in ("new", "updated"):
+                continue  # records with nothing to curate are not news
+            changed = row.changed_at if row.changed_at.tzinfo else row.changed_at.replace(tzinfo=UTC)
+            out.append(NewEntry(record=row.id, source=row.source, change=row.change, status=row.status,
+                                changed_at=changed, title=row.title, pmid=row.pmid, doi=row.doi, nct=row.nct,
+                                studies=studies))
+            if limit is not None and len(out) >= limit:
+                break
+    return out
