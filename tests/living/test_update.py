@@ -12,10 +12,10 @@ import pytest
 from fakeapi import FIXTURES, CtgovRecord, FakeApis, Fault, PubmedRecord, pubmed_article
 from sqlalchemy import select
 
+from jakatlas.data import knowledge_base
 from jakatlas.ingest.ctgov_api import CtgovClient
 from jakatlas.ingest.eutils import EutilsClient
 from jakatlas.ingest.http import RateLimiter, RetryPolicy
-from jakatlas.data import knowledge_base
 from jakatlas.report.dossier import build_dossier
 from jakatlas.store.atlas import Atlas
 from jakatlas.store.db import session_scope

@@ -12,6 +12,7 @@ and ``email`` and are never logged or shown.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -61,7 +62,20 @@ _LIMITERS_LOCK = threading.Lock()
 
 
 def shared_limiter(rate: float) -> RateLimiter:
-    """The process-wide limiter for ``rate`` requests/s (3 without an NCBI key, 10 with one)."""
+    """The process-wide limiter for ``rate`` requests/s (3 without an NCBI key, 10 with one).
+
+    ``$JAKATLAS_REQUESTS_PER_SECOND`` replaces the rate, for a local mirror or test server.
+    """
+    override = os.environ.get("JAKATLAS_REQUESTS_PER_SECOND")
+    if override:
+        try:
+            rate = float(override)
+        except ValueError:
+            raise NetworkError(f"JAKATLAS_REQUESTS_PER_SECOND={override!r} is not a number.",
+                               hint="Set it to a positive number such as 3, or unset it.") from None
+        if rate <= 0:
+            raise NetworkError(f"JAKATLAS_REQUESTS_PER_SECOND={override!r} must be positive.",
+                               hint="Set it to a positive number such as 3, or unset it.")
     with _LIMITERS_LOCK:
         if rate not in _LIMITERS:
             _LIMITERS[rate] = RateLimiter(rate)
