@@ -196,3 +196,20 @@ def test_search_leaves_candidates_out_unless_asked(client: TestClient, candidate
     asked = client.get("/api/v1/search", params={"q": "erosive lichen", "limit": 100, "candidates": "true"}).json()
     assert candidate_id not in {r["id"] for r in default}
     assert any(r["id"] == candidate_id and r["status"] == "candidate" for r in asked["results"])
+
+
+def test_references_download_as_ris_and_bibtex(client: TestClient) -> None:
+    import bibtexparser
+    import rispy
+
+    ris = client.get("/api/v1/references", params={"disease": "lichen planus"})
+    assert ris.status_code == 200
+    assert ris.headers["content-type"].startswith("application/x-research-info-systems")
+    assert ris.headers["content-disposition"] == 'attachment; filename="lichen_planus-references.ris"'
+    assert rispy.loads(ris.text)
+    bib = client.get("/api/v1/references", params={"drug": "baricitinib", "format": "bibtex"})
+    assert bib.headers["content-type"].startswith("application/x-bibtex")
+    assert not bibtexparser.parse_string(bib.text).failed_blocks
+    found = client.get("/api/v1/references", params={"q": "morphea", "format": "json"}).json()
+    assert found and all(r["studies"] for r in found)
+    assert client.get("/api/v1/references").status_code == 400

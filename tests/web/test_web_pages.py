@@ -126,3 +126,13 @@ def test_search_page_shows_ranked_results_with_marked_matches(client: TestClient
     assert '<mark>morphea</mark>' in html.lower() or "<mark>Morphea</mark>" in html
     assert 'href="/studies/' in html
     assert "Include unreviewed candidates" in html
+
+
+def test_reference_lists_link_to_ris_and_bibtex(client: TestClient) -> None:
+    for page, param in (("/diseases/lichen_planus", "disease=lichen_planus"), ("/drugs/tofacitinib", "drug=tofacitinib"),
+                        ("/search?q=tofacitinib+morphea", "q=tofacitinib%20morphea")):
+        html = client.get(page).text
+        for fmt in ("ris", "bibtex"):
+            href = f"/api/v1/references?{param}&amp;format={fmt}"
+            assert href in html, (page, fmt)
+            assert client.get(href.replace("&amp;", "&")).status_code == 200

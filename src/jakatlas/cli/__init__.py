@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "token": ("atlas", "Manage curator API tokens."),
     "meta": ("meta_cmd", "Pool studies with a meta-analysis (results match R's metafor)."),
     "extract": ("extract_cmd", "Extract studies (drug, disease, design, n, dose, outcomes, adverse events) and entity mentions."),
+    "references": ("references_cmd", "Export a reference list (a disease's dossier, a drug's page, or search results) as RIS or BibTeX."),
     "search": ("search_cmd", "Search diseases, drugs, cytokines, outcome measures and studies, ranked, with the matches shown."),
     "serve": ("web_cmd", "Serve the atlas: web pages, JSON API (/api/v1, docs at /docs) and FHIR R5 (/fhir)."),
     "dossier": ("synthesis_cmd", "Write the evidence dossier of a disease: evidence table, effect sizes with a forest plot, placebo context, GRADE certainty, mechanism coverage, safety and references."),

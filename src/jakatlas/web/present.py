@@ -167,6 +167,22 @@ def full_text(ctx: AppContext, query: str, *, kinds: tuple[str, ...] | None = No
                     status=h.status, score=h.score, url=url(h.kind, h.ref)) for h in hits]
 
 
+def reference_list(ctx: AppContext, *, disease: str | None = None, drug: str | None = None,
+                   q: str | None = None) -> tuple[str, list[Any]]:
+    """The reference list a page shows (disease dossier, drug page, search results) and a file stem."""
+    from jakatlas.report import citations
+
+    if disease:
+        from jakatlas.web.dossier_view import disease_sections
+
+        d = resolve_disease(disease)
+        return f"{d.id}-references", citations.disease_references(ctx.atlas, d, disease_sections(ctx, d).dossier)
+    if drug:
+        g = resolve_drug(drug)
+        return f"{g.id}-references", citations.drug_references(ctx.atlas, g)
+    return "search-references", citations.search_references(ctx.atlas, q or "")
+
+
 def search(query: str, *, limit: int = 20) -> SearchOut:
     """Exact resolution (names, synonyms, abbreviations, codes) plus substring matches."""
     kb = knowledge_base()

@@ -20,7 +20,7 @@ from jakatlas.web.schemas import (
     EvidenceMapOut,
     SearchOut,
 )
-from jakatlas.web.tables import CSV_TYPE, Format, Responses, table_response
+from jakatlas.web.tables import CSV_TYPE, Format, Responses, json_bytes, table_response
 
 router = APIRouter(prefix="/api/v1", tags=["atlas"])
 
@@ -92,6 +92,28 @@ def search(
     except InputError:
         out.results = []  # nothing searchable in the query (punctuation only): no full-text results
     return out
+
+
+@router.get("/references", responses={200: {"content": {
+    "application/x-research-info-systems": {}, "application/x-bibtex": {}, "application/json": {}}},
+    **NOT_FOUND})
+def references(
+    ctx: Ctx,
+    disease: Annotated[str | None, Query(max_length=200, description="The disease dossier's references.")] = None,
+    drug: Annotated[str | None, Query(max_length=200, description="The drug page's references.")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="References of the studies a search finds.")] = None,
+    fmt: Annotated[Literal["ris", "bibtex", "json"], Query(alias="format")] = "ris",
+) -> Response:
+    """A reference list as RIS or BibTeX for reference managers (or JSON): exactly one of disease, drug, q."""
+    from jakatlas.report.citations import EXTENSIONS, MEDIA_TYPES, write_references
+
+    if sum(x is not None for x in (disease, drug, q)) != 1:
+        raise InputError("Say whose references to export.", hint="Give exactly one of disease, drug or q.")
+    stem, refs = present.reference_list(ctx, disease=disease, drug=drug, q=q)
+    if fmt == "json":
+        return Response(json_bytes([r.model_dump() for r in refs]), media_type="application/json")
+    return Response(write_references(refs, fmt), media_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.{EXTENSIONS[fmt]}"'})
 
 
 @router.get("/evidence-map", response_model=EvidenceMapOut, responses=TABLE)
