@@ -202,14 +202,14 @@ def test_references_download_as_ris_and_bibtex(client: TestClient) -> None:
     import bibtexparser
     import rispy
 
-    ris = client.get("/api/v1/references", params={"disease": "lichen planus"})
+    ris = client.get("/api/v1/diseases/lichen planus/references")
     assert ris.status_code == 200
     assert ris.headers["content-type"].startswith("application/x-research-info-systems")
     assert ris.headers["content-disposition"] == 'attachment; filename="lichen_planus-references.ris"'
     assert rispy.loads(ris.text)
-    bib = client.get("/api/v1/references", params={"drug": "baricitinib", "format": "bibtex"})
+    bib = client.get("/api/v1/drugs/baricitinib/references", params={"format": "bibtex"})
     assert bib.headers["content-type"].startswith("application/x-bibtex")
     assert not bibtexparser.parse_string(bib.text).failed_blocks
-    found = client.get("/api/v1/references", params={"q": "morphea", "format": "json"}).json()
+    found = client.get("/api/v1/search/references", params={"q": "morphea", "format": "json"}).json()
     assert found and all(r["studies"] for r in found)
-    assert client.get("/api/v1/references").status_code == 400
+    assert client.get("/api/v1/diseases/xyzzy/references").status_code == 404

@@ -129,10 +129,11 @@ def test_search_page_shows_ranked_results_with_marked_matches(client: TestClient
 
 
 def test_reference_lists_link_to_ris_and_bibtex(client: TestClient) -> None:
-    for page, param in (("/diseases/lichen_planus", "disease=lichen_planus"), ("/drugs/tofacitinib", "drug=tofacitinib"),
-                        ("/search?q=tofacitinib+morphea", "q=tofacitinib%20morphea")):
+    for page, base in (("/diseases/lichen_planus", "/api/v1/diseases/lichen_planus/references?"),
+                       ("/drugs/tofacitinib", "/api/v1/drugs/tofacitinib/references?"),
+                       ("/search?q=tofacitinib+morphea", "/api/v1/search/references?q=tofacitinib%20morphea&amp;")):
         html = client.get(page).text
         for fmt in ("ris", "bibtex"):
-            href = f"/api/v1/references?{param}&amp;format={fmt}"
+            href = f"{base}format={fmt}"
             assert href in html, (page, fmt)
             assert client.get(href.replace("&amp;", "&")).status_code == 200

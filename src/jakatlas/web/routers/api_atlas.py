@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
@@ -94,26 +94,44 @@ def search(
     return out
 
 
-@router.get("/references", responses={200: {"content": {
-    "application/x-research-info-systems": {}, "application/x-bibtex": {}, "application/json": {}}},
-    **NOT_FOUND})
-def references(
-    ctx: Ctx,
-    disease: Annotated[str | None, Query(max_length=200, description="The disease dossier's references.")] = None,
-    drug: Annotated[str | None, Query(max_length=200, description="The drug page's references.")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="References of the studies a search finds.")] = None,
-    fmt: Annotated[Literal["ris", "bibtex", "json"], Query(alias="format")] = "ris",
-) -> Response:
-    """A reference list as RIS or BibTeX for reference managers (or JSON): exactly one of disease, drug, q."""
+RefFormatQ = Annotated[Literal["ris", "bibtex", "json"], Query(alias="format", description="ris, bibtex or json.")]
+REFERENCES: Responses = {200: {"content": {"application/x-research-info-systems": {}, "application/x-bibtex": {},
+                                           "application/json": {}}}}
+
+
+def _references_response(stem: str, refs: list[Any], fmt: str) -> Response:
     from jakatlas.report.citations import EXTENSIONS, MEDIA_TYPES, write_references
 
-    if sum(x is not None for x in (disease, drug, q)) != 1:
-        raise InputError("Say whose references to export.", hint="Give exactly one of disease, drug or q.")
-    stem, refs = present.reference_list(ctx, disease=disease, drug=drug, q=q)
     if fmt == "json":
         return Response(json_bytes([r.model_dump() for r in refs]), media_type="application/json")
     return Response(write_references(refs, fmt), media_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{stem}.{EXTENSIONS[fmt]}"'})
+
+
+@router.get("/diseases/{name}/references", responses={**REFERENCES, **NOT_FOUND})
+def disease_references(name: str, ctx: Ctx, fmt: RefFormatQ = "ris") -> Response:
+    """The disease dossier's reference list as RIS or BibTeX for reference managers (or JSON)."""
+    return _references_response(*present.reference_list(ctx, disease=name), fmt)
+
+
+@router.get("/drugs/{name}/references", responses={**REFERENCES, **NOT_FOUND})
+def drug_references(name: str, ctx: Ctx, fmt: RefFormatQ = "ris") -> Response:
+    """The drug page's reference list (with its studies' sources) as RIS or BibTeX (or JSON)."""
+    return _references_response(*present.reference_list(ctx, drug=name), fmt)
+
+
+@router.get("/search/references", responses=REFERENCES)
+def search_references(
+    ctx: Ctx,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="The same query as /search.")],
+    fmt: RefFormatQ = "ris",
+) -> Response:
+    """The sources of the studies a full-text search finds, as RIS or BibTeX (or JSON)."""
+    try:
+        stem, refs = present.reference_list(ctx, q=q)
+    except InputError:
+        stem, refs = "search-references", []
+    return _references_response(stem, refs, fmt)
 
 
 @router.get("/evidence-map", response_model=EvidenceMapOut, responses=TABLE)
