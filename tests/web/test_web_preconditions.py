@@ -113,3 +113,13 @@ def test_the_curation_form_carries_the_version(client: TestClient, token: str, c
 def test_expected_version_parses_if_match(header: str, current: int, expected: int | None) -> None:
     assert expected_version(header, "x", current) == expected
     assert etag(current) == f'"v{current}"'
+
+
+def test_fhir_evidence_names_its_version(client: TestClient, token: str) -> None:
+    from jakatlas.web.fhir import fhir_id
+
+    r = client.get(f"/fhir/Evidence/{fhir_id(SID)}")
+    assert r.headers["etag"] == 'W/"1"' and r.json()["meta"]["versionId"] == "1"
+    assert client.patch(f"/api/v1/studies/{SID}", json={"n": 5}, headers=_auth(token, '"v1"')).status_code == 200
+    r = client.get(f"/fhir/Evidence/{fhir_id(SID)}")
+    assert r.headers["etag"] == 'W/"2"' and r.json()["meta"]["versionId"] == "2"

@@ -119,6 +119,7 @@ def evidence_resource(rec: StudyRecord) -> Evidence:
     res: dict[str, Any] = {
         "resourceType": "Evidence",
         "id": fid,
+        "meta": {"versionId": str(rec.version)},
         "status": _STATUS.get(rec.status, "unknown"),
         "title": rec.title,
         "description": row.result,

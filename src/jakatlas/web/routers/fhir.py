@@ -78,8 +78,15 @@ def search_evidence(
 
 @router.get("/Evidence/{rid}", responses=RESOURCE, summary="Read Evidence")
 def read_evidence(rid: str, ctx: Ctx) -> Response:
-    """One study as a FHIR R5 Evidence resource."""
-    return _fhir(ctx.cache.get(f"fhir-evidence:{rid}", lambda: evidence_resource(_record(ctx, rid)).model_dump_json()))
+    """One study as a FHIR R5 Evidence resource (``meta.versionId`` and a weak ``ETag`` name its version)."""
+    def build() -> tuple[str, int]:
+        rec = _record(ctx, rid)
+        return evidence_resource(rec).model_dump_json(), rec.version
+
+    body, version = ctx.cache.get(f"fhir-evidence:{rid}", build)
+    resp = _fhir(body)
+    resp.headers["ETag"] = f'W/"{version}"'
+    return resp
 
 
 @router.get("/Citation/{rid}", responses=RESOURCE, summary="Read Citation")
