@@ -22,9 +22,11 @@ from jakatlas.ingest.document import Document, Section, combine_records
 
 __all__ = [
     "ARTICLE_TAGS",
+    "DeletedCitation",
     "article_document",
     "check_xml_safe",
     "iter_pubmed_stream",
+    "iter_pubmed_updates",
     "parse_pubmed_text",
     "safe_xml_parser",
 ]
@@ -191,9 +193,23 @@ def _authors(article: etree._Element) -> list[str]:
     return names
 
 
+def _version(pmid_el: etree._Element | None) -> int:
+    raw = pmid_el.get("Version", "1") if pmid_el is not None else "1"
+    return int(raw) if raw.strip().isdigit() else 1
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DeletedCitation:
+    """A PMID withdrawn by an update file's ``<DeleteCitation>`` element."""
+
+    pmid: str
+    version: int
+
+
 def article_document(article: etree._Element, *, sha256: str | None = None) -> Document:
     """Build the :class:`Document` of one ``PubmedArticle``/``PubmedBookArticle`` element."""
-    pmid = _all_text(_first(article, "./MedlineCitation/PMID", "./BookDocument/PMID"))
+    pmid_el = _first(article, "./MedlineCitation/PMID", "./BookDocument/PMID")
+    pmid = _all_text(pmid_el)
     title = _all_text(
         _first(
             article,
@@ -225,6 +241,7 @@ def article_document(article: etree._Element, *, sha256: str | None = None) -> D
     banks, registry = _databanks(article)
     structured: dict[str, Any] = {
         "pmid": pmid or None,
+        "pmid_version": _version(pmid_el),
         "title": title or None,
         "abstract": "\n".join(f"{lb}: {b}" if lb else b for lb, _c, b in parts) or None,
         "abstract_sections": [{"label": lb, "category": c, "text": b} for lb, c, b in parts],
@@ -289,11 +306,34 @@ def parse_pubmed_text(
 
 def iter_pubmed_stream(stream: IO[bytes], label: str) -> Iterator[Document]:
     """Parse PubMed XML incrementally and yield one document per article (constant memory)."""
+    count = 0
+    for item in _iter_stream(stream, label):
+        if isinstance(item, Document):
+            count += 1
+            yield item
+    if count == 0:
+        raise InputError(f"{label} is empty: the PubMed XML has no PubmedArticle records; check the export.")
+
+
+def iter_pubmed_updates(stream: IO[bytes], label: str) -> Iterator[Document | DeletedCitation]:
+    """Like :func:`iter_pubmed_stream` for baseline and daily update files (NLM's annual baseline
+    format): articles and ``<DeleteCitation>`` PMIDs, in document order."""
+    count = 0
+    for item in _iter_stream(stream, label):
+        count += 1
+        yield item
+    if count == 0:
+        raise InputError(
+            f"{label} is empty: no PubmedArticle or DeleteCitation records; check the export."
+        )
+
+
+def _iter_stream(stream: IO[bytes], label: str) -> Iterator[Document | DeletedCitation]:
     head = stream.read(1 << 20)
     check_xml_safe(head.decode("latin-1"), label, complete=len(head) < 1 << 20)
     stream.seek(0)
     context = etree.iterparse(stream, events=("start", "end"), **_PARSER_OPTIONS)
-    depth, count = 0, 0
+    depth = 0
     try:
         for event, el in context:
             if event == "start":
@@ -305,15 +345,18 @@ def iter_pubmed_stream(stream: IO[bytes], label: str) -> Iterator[Document]:
                 continue
             depth -= 1
             if el.tag in ARTICLE_TAGS and depth <= 1:
-                count += 1
                 yield article_document(el)
-                el.clear(keep_tail=True)
-                parent = el.getparent()
-                while parent is not None and el.getprevious() is not None:
-                    del parent[0]
+            elif el.tag == "DeleteCitation" and depth == 1:
+                for pmid in el.iterfind("PMID"):
+                    if _all_text(pmid):
+                        yield DeletedCitation(_all_text(pmid), _version(pmid))
+            else:
+                continue
+            el.clear(keep_tail=True)
+            parent = el.getparent()
+            while parent is not None and el.getprevious() is not None:
+                del parent[0]
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, label) from None
     except (etree.LxmlError, ValueError) as exc:
         raise InputError(f"{label}: cannot parse the XML ({exc}); fix or re-export the file.") from None
-    if count == 0:
-        raise InputError(f"{label} is empty: the PubMed XML has no PubmedArticle records; check the export.")
