@@ -9,6 +9,7 @@ the whole input is done, then the manifest entry is written; a failure leaves ne
 
 from __future__ import annotations
 
+import glob
 import gzip
 import os
 import tempfile
@@ -16,7 +17,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -66,7 +67,9 @@ class TaskOutcome(BaseModel):
 
 
 def _open(path: Path) -> IO[bytes]:
-    return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")
+    if path.name.endswith(".gz"):
+        return cast(IO[bytes], gzip.GzipFile(path, "rb"))
+    return path.open("rb")
 
 
 def _rows(name: str, items: list[Document | DeletedCitation], start: int) -> list[dict[str, Any]]:
@@ -132,6 +135,8 @@ def process_file(spec: InputFile, out: str) -> TaskOutcome:
     out_dir = Path(out)
     final = output_path(out_dir, spec.name)
     final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(f".{glob.escape(spec.name)}.*.tmp"):  # left by a killed run
+        stale.unlink(missing_ok=True)
     md5 = file_md5(Path(spec.path))
     if spec.expected_md5 is not None and md5 != spec.expected_md5:
         return TaskOutcome(input=spec.name, status="failed", error=(

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "extract": ("extract_cmd", "Extract studies (drug, disease, design, n, dose, outcomes, adverse events) and entity mentions."),
     "references": ("references_cmd", "Export a reference list (a disease's dossier, a drug's page, or search results) as RIS or BibTeX."),
     "search": ("search_cmd", "Search diseases, drugs, cytokines, outcome measures and studies, ranked, with the matches shown."),
+    "ingest": ("ingest_cmd", "Screen and extract PubMed baseline and update files into Parquet, one Dask task per file."),
     "serve": ("web_cmd", "Serve the atlas: web pages, JSON API (/api/v1, docs at /docs) and FHIR R5 (/fhir)."),
     "dossier": ("synthesis_cmd", "Write the evidence dossier of a disease: evidence table, effect sizes with a forest plot, placebo context, GRADE certainty, mechanism coverage, safety and references."),
     "map": ("synthesis_cmd", "Draw the evidence-gap map: diseases x JAK inhibitors, bubble = patients or studies, colour = best OCEBM 2011 level."),

@@ -1,0 +1,54 @@
+"""``jakatlas ingest``: summary lines, skipped inputs and the refusal to mix ingests (exact messages)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from tests._cli import run
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+
+
+@pytest.fixture
+def two_files(tmp_path: Path) -> Path:
+    if not (SHARED / "corpora" / "pubmed_xml").is_dir():
+        pytest.skip(f"shared corpora not found at {SHARED}")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in sorted((SHARED / "corpora" / "pubmed_xml").glob("*.xml")):
+        shutil.copy(p, folder / p.name)
+    return folder
+
+
+def test_ingest_in_process_prints_the_summary_and_the_latest_view(
+    two_files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    code, stdout, stderr = run(capsys, monkeypatch, "ingest", str(two_files), "--out", str(out), "--workers", "0")
+    assert (code, stderr) == (0, "")
+    lines = stdout.splitlines()
+    assert lines[0].startswith("Ingested 2 of 2 files (0 already done, 0 failed): 4 records, 0 candidate studies in ")
+    assert lines[0].endswith(" records/s, 0 workers).")
+    assert lines[1] == "Latest view: 4 citations, 0 relevant, 0 candidate studies."
+    code, stdout, stderr = run(capsys, monkeypatch, "ingest", str(two_files), "--out", str(out), "--workers", "0")
+    assert code == 2
+    assert stderr == (f"Error: {out} already holds an ingest (2 inputs done); pass --resume to continue it or "
+                      "choose an empty --out folder.\n")
+    code, stdout, _ = run(capsys, monkeypatch, "ingest", str(two_files), "--out", str(out), "--workers", "0",
+                          "--resume")
+    assert code == 0 and stdout.startswith("Ingested 0 of 2 files (2 already done, 0 failed): 0 records")
+
+
+def test_bad_input_is_skipped_with_its_reason_and_exit_1(
+    two_files: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (two_files / "pubmed3.xml").write_text("<PubmedArticleSet><PubmedArticle>")
+    code, stdout, _ = run(capsys, monkeypatch, "ingest", str(two_files), "--out", str(tmp_path / "o"),
+                          "--workers", "0")
+    assert code == 1
+    first, second = stdout.splitlines()[:2]
+    assert first.startswith("Skipped pubmed3.xml: malformed XML at line 1, column ")
+    assert first.endswith("; fix or re-export the file.")
+    assert second.startswith("Ingested 2 of 3 files (0 already done, 1 failed): 4 records")
