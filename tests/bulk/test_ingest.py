@@ -169,3 +169,19 @@ def test_kill_9_mid_run_then_resume_equals_an_uninterrupted_run(
 def test_gzip_helper_is_deterministic(tmp_path: Path) -> None:
     a = write_gz(tmp_path / "a.xml.gz", "<x/>")
     assert gzip.decompress(a.read_bytes()) == b"<x/>"
+
+
+def test_load_moves_latest_candidates_into_the_atlas_once(reference: Path, tmp_path: Path) -> None:
+    from jakatlas.bulk.load import load_latest
+    from jakatlas.store.atlas import Atlas
+
+    atlas = Atlas(f"sqlite:///{tmp_path / 'atlas.db'}")
+    first = load_latest(reference, atlas)
+    expected = latest_summary(reference)["candidates"]
+    assert first.added == expected > 0 and first.existing == 0
+    assert first.records == len(latest_rows(reference, where="result IS NOT NULL"))
+    again = load_latest(reference, atlas)
+    assert (again.added, again.existing) == (0, expected)
+    studies = atlas.studies(status=("candidate",))
+    assert len(studies) == expected
+    assert all("(PMID:" in s.title for s in studies)
