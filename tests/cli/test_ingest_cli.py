@@ -52,3 +52,40 @@ def test_bad_input_is_skipped_with_its_reason_and_exit_1(
     assert first.startswith("Skipped pubmed3.xml: malformed XML at line 1, column ")
     assert first.endswith("; fix or re-export the file.")
     assert second.startswith("Ingested 2 of 3 files (0 already done, 1 failed): 4 records")
+
+
+def test_extract_and_add_take_folders_and_globs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Three patients with erosive lichen planus improved on tofacitinib 5 mg twice daily.")
+    (folder / "b.txt").write_text("Baricitinib 4 mg daily in 12 patients with alopecia areata.")
+    code, stdout, _ = run(capsys, monkeypatch, "extract", str(folder), "--format", "json")
+    assert code == 0
+    import json
+
+    payloads = json.loads(stdout)
+    assert [p["source"]["id"] for p in payloads] == ["a.txt", "b.txt"]
+    code, stdout, _ = run(capsys, monkeypatch, "extract", str(folder / "*.txt"))
+    assert code == 0 and stdout.count("a.txt: 1 studies") == 1 and "b.txt" in stdout
+    db = f"sqlite:///{tmp_path / 'atlas.db'}"
+    code, stdout, _ = run(capsys, monkeypatch, "add", str(folder), "--db", db)
+    assert code == 0
+    assert stdout.splitlines()[0] == f"Added 1 candidate studies from {folder / 'a.txt'} (0 already present)."
+    code, _, stderr = run(capsys, monkeypatch, "extract", str(tmp_path / "none" / "*.txt"))
+    assert code == 2
+    assert stderr == f"Error: {tmp_path / 'none' / '*.txt'}: no files found; give a file, a folder or a glob such as 'reports/*.txt'.\n"
+
+
+def test_a_bad_file_in_a_folder_is_reported_and_the_rest_extracted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("")
+    (folder / "b.txt").write_text("Baricitinib 4 mg daily in 12 patients with alopecia areata.")
+    code, stdout, stderr = run(capsys, monkeypatch, "extract", str(folder))
+    assert code == 2
+    assert stderr == f"Error: {folder / 'a.txt'} is empty (0 bytes); give a document with text.\n"
+    assert "b.txt: " in stdout

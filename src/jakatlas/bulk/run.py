@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -100,10 +101,12 @@ def run_ingest(
     resume: bool = False,
     retries: int = 2,
     show_progress: bool = True,
+    client: Any = None,
 ) -> IngestSummary:
     """Ingest every input of ``specs`` (folders, files, globs) into ``out``; see the module docs.
 
-    ``workers=0`` runs the tasks one after another in this process, without Dask. Without
+    ``workers=0`` runs the tasks one after another in this process, without Dask; ``client`` (a
+    ``distributed.Client``) uses that client's cluster instead of starting one. Without
     ``resume`` an output folder that already holds manifest entries is refused, so two
     different ingests never mix.
     """
@@ -123,7 +126,7 @@ def run_ingest(
     if todo and workers == 0 and not scheduler:  # in this process, no cluster (small inputs, debugging)
         outcomes = [process_file(spec, str(out_dir)) for spec in todo]
     elif todo:
-        with _client(workers, scheduler) as client:
+        with contextlib.nullcontext(client) if client is not None else _client(workers, scheduler) as client:
             from distributed import progress
 
             n_workers = len(client.scheduler_info()["workers"])  # type: ignore[attr-defined]

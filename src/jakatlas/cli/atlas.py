@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 from rich.progress import BarColumn, Progress, TextColumn
 
 from jakatlas.cli._app import DB_OPTION, FORMAT_OPTION, OutputFormat, app
 from jakatlas.cli.render import console, markdown_table, print_json, table
 from jakatlas.data import knowledge_base
+from jakatlas.errors import InputError
 from jakatlas.models.knowledge import Disease
 from jakatlas.store.atlas import Atlas
 from jakatlas.store.views import DiseaseView, DrugView, EvidenceRow, disease_view, drug_view, lookup
@@ -162,26 +161,40 @@ def show(
 
 @app.command()
 def add(
-    path: Path = typer.Argument(..., help="Document to extract (text, HTML, PubMed XML, CT.gov JSON) or '-'."),
+    path: str = typer.Argument(..., metavar="PATH|DIR|GLOB|-",
+                               help="Document, folder or glob (text, HTML, PubMed XML, CT.gov JSON) or '-'."),
     db: str | None = DB_OPTION,
 ) -> None:
     """Extract evidence from a document and store it as candidates (not curated).
 
-    Adding the same document twice adds nothing.
+    Adding the same document twice adds nothing. A folder or glob adds every file; long
+    documents are read in sections, with a progress bar.
 
     Example: jakatlas add report.html
     """
-    from jakatlas.extract import extract
+    from jakatlas.cli._inputs import expand_paths, extract_with_progress
     from jakatlas.ingest.readers import read_document
 
-    if str(path) == "-":
-        doc = read_document(typer.get_binary_stream("stdin").read(), name="<stdin>")
-    else:
-        doc = read_document(path)
-    result = extract(doc)
-    report = Atlas(db).add_candidates(result, doc.text)
-    console.print(f"Added {len(report.added)} candidate studies from {path} "
-                  f"({len(report.existing)} already present).")
+    paths = expand_paths(path)
+    atlas = Atlas(db)
+    failed = 0
+    for p in paths:
+        try:
+            if p == "-":
+                doc = read_document(typer.get_binary_stream("stdin").read(), name="<stdin>")
+            else:
+                doc = read_document(p)
+            report = atlas.add_candidates(extract_with_progress(doc, p), doc.text)
+        except InputError as exc:
+            if len(paths) == 1:
+                raise
+            failed += 1
+            typer.echo(f"Error: {exc}", err=True)
+            continue
+        console.print(f"Added {len(report.added)} candidate studies from {p} "
+                      f"({len(report.existing)} already present).")
+    if failed:
+        raise typer.Exit(2)
 
 
 @token_app.command("create")

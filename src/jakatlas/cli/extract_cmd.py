@@ -10,6 +10,7 @@ import typer
 
 from jakatlas.cli._app import app
 from jakatlas.cli.render import console, print_json, table
+from jakatlas.errors import JakatlasError
 from jakatlas.models.evidence import ExtractionResult, Study
 
 __all__ = ["ExtractFormat", "ExtractKind", "extract_command", "result_payload"]
@@ -75,7 +76,8 @@ def _read(path: str, kind: ExtractKind) -> Any:
 
 @app.command("extract")
 def extract_command(
-    path: str = typer.Argument(..., metavar="PATH|-", help="Document to read; '-' reads standard input."),
+    path: str = typer.Argument(..., metavar="PATH|DIR|GLOB|-",
+                               help="Document, folder or glob of documents; '-' reads standard input."),
     kind: ExtractKind = typer.Option(ExtractKind.auto, "--kind", "-k",
                                      help="Input kind; 'auto' detects it from the name and content."),
     fmt: ExtractFormat = typer.Option(ExtractFormat.table, "--format", "-f",
@@ -85,23 +87,47 @@ def extract_command(
     """Extract studies (drug, disease, design, n, dose, outcomes, adverse events) and entity mentions.
 
     Reads plain text, HTML, PubMed XML or ClinicalTrials.gov JSON. Offsets in the JSON index the
-    plain text printed by --format text.
+    plain text printed by --format text. A folder or glob gives one result per file (a JSON
+    array with --format json); long documents are read in sections, with a progress bar.
 
     Example: jakatlas extract report.txt --format json
     """
-    from jakatlas.extract import documents_index, extract
+    from jakatlas.cli._inputs import expand_paths
+
+    paths = expand_paths(path)
+    payloads: list[dict[str, Any]] = []
+    failed = 0
+    for p in paths:
+        try:
+            payload = _extract_one(p, kind, fmt)
+        except JakatlasError as exc:
+            if len(paths) == 1:
+                raise
+            failed += 1
+            typer.echo(f"Error: {exc}", err=True)
+            continue
+        if payload is not None:
+            payloads.append(payload)
+    if fmt is ExtractFormat.json:
+        print_json(payloads[0] if len(paths) == 1 else payloads)
+    if failed:
+        raise typer.Exit(2)
+
+
+def _extract_one(path: str, kind: ExtractKind, fmt: ExtractFormat) -> dict[str, Any] | None:
+    from jakatlas.cli._inputs import extract_with_progress
+    from jakatlas.extract import documents_index
 
     document = _read(path, kind)
     if fmt is ExtractFormat.text:
         sys.stdout.write(document.text if document.text.endswith("\n") else document.text + "\n")
-        return
-    result = extract(document)
+        return None
+    result = extract_with_progress(document, path)
     if fmt is ExtractFormat.json:
-        print_json(result_payload(result, documents_index(document, result)))
-        return
+        return result_payload(result, documents_index(document, result))
     title = f"{result.source.id}: {len(result.studies)} studies, {len(result.mentions)} mentions"
     if not result.studies:
         console.print(title)
-        return
+        return None
     table(title, STUDY_HEADERS, [_study_row(s) for s in result.studies])
-
+    return None
