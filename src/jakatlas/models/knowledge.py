@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jakatlas.models.evidence import Study
 
 __all__ = [
+    "ALLOWED_HOSTS",
     "JAKS",
     "STATS",
     "Source",
@@ -37,6 +39,50 @@ JAKS: tuple[str, ...] = ("JAK1", "JAK2", "JAK3", "TYK2")
 STATS: tuple[str, ...] = ("STAT1", "STAT2", "STAT3", "STAT4", "STAT5", "STAT6")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 _TAG = re.compile(r"^S\d+[a-z]?$")
+PMID_RE = re.compile(r"^[1-9]\d{0,8}$")
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+NCT_RE = re.compile(r"^NCT\d{8}$")
+PMCID_RE = re.compile(r"^PMC\d{4,9}$")
+
+#: Hosts a source link may point to (the host itself or any subdomain of it): literature databases and
+#: DOI resolution, journal publishers, regulators, trial registries, terminology and pathway databases,
+#: company news rooms and the wire services that carry their press releases (topline results only),
+#: and dermatology societies (guidelines). Anything else (news sites, chatbots, vendors, mirrors,
+#: bare IP addresses) is refused when the file is loaded.
+ALLOWED_HOSTS: frozenset[str] = frozenset({
+    # literature databases, DOI resolution
+    "ncbi.nlm.nih.gov", "europepmc.org", "doi.org",
+    # journals and publishers
+    "nejm.org", "thelancet.com", "jamanetwork.com", "jaad.org", "jidonline.org", "journals.aai.org",
+    "nature.com", "science.org", "sciencemag.org", "springer.com", "biomedcentral.com", "wiley.com",
+    "frontiersin.org", "academic.oup.com", "bmj.com", "medicaljournalssweden.se", "jstage.jst.go.jp",
+    "asm.org", "actasdermo.org", "sagepub.com", "sage.figshare.com", "mdpi.com", "pnas.org",
+    "ashpublications.org", "karger.com", "tandfonline.com",
+    # regulators
+    "fda.gov", "dailymed.nlm.nih.gov", "ema.europa.eu", "ec.europa.eu", "gov.uk", "pmda.go.jp",
+    "nmpa.gov.cn", "aifa.gov.it", "tga.gov.au", "canada.ca",
+    # trial registries
+    "clinicaltrials.gov", "clinicaltrialsregister.eu", "euclinicaltrials.eu", "isrctn.com",
+    "trialsearch.who.int", "chictr.org.cn", "jrct.niph.go.jp",
+    # terminologies, ontologies and curated pathway databases
+    "icd.who.int", "meshb.nlm.nih.gov", "omim.org", "orpha.net", "ebi.ac.uk", "reactome.org",
+    "rarediseases.info.nih.gov",
+    # company news rooms and press-release wires (topline results)
+    "incyte.com", "pfizer.com", "abbvie.com", "lilly.com", "ucb.com", "bms.com", "leo-pharma.com",
+    "sunpharma.com", "novartis.com", "businesswire.com", "prnewswire.com", "globenewswire.com",
+    "via.ritzau.dk",
+    # dermatology societies (guidelines)
+    "aad.org", "eadv.org", "bad.org.uk",
+})
+
+
+def host_allowed(url: str) -> bool:
+    """True when ``url`` is http(s) on a host in :data:`ALLOWED_HOSTS` (or a subdomain of one)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    return any(host == h or host.endswith("." + h) for h in ALLOWED_HOSTS)
 
 
 class _Record(BaseModel):
@@ -58,16 +104,66 @@ class _Sourced(_Record):
 
 
 class Source(_Record):
-    """A citable source: at least one of pmid, doi, nct, pmcid, url."""
+    """A source: one publication, registration, regulator document or press release.
+
+    A source with a PMID, DOI or NCT number describes exactly one record and carries that record's
+    ``record_title``, ``year`` and ``first_author`` so they can be checked against what cites it.
+    Links are allowed only on reputable hosts (:data:`ALLOWED_HOSTS`); a reference whose only copy
+    was on another host keeps its description and says so in ``notes``.
+    """
 
     id: str = Field(description="Tag used by records, e.g. 'S25'.")
-    title: str
+    title: str = Field(description="What the source is, in words.")
     type: Literal["primary", "secondary", "vendor", "seed"]
     pmid: str | None = None
     doi: str | None = None
     nct: list[str] = Field(default_factory=list)
     pmcid: str | None = None
     urls: list[str] = Field(default_factory=list)
+    record_title: str | None = Field(None, description="Title as on the PubMed, DOI or registry record.")
+    year: int | None = Field(None, ge=1950, le=2100, description="Publication (or first-posted) year.")
+    first_author: str | None = Field(
+        None, description="First author as 'Surname Initials'; the sponsor for a registration.")
+    notes: list[str] = Field(default_factory=list)
+
+    @field_validator("pmid")
+    @classmethod
+    def _pmid(cls, v: str | None) -> str | None:
+        if v is not None and not PMID_RE.match(v):
+            raise ValueError(f"a PMID is 1-9 digits, got {v!r}")
+        return v
+
+    @field_validator("doi")
+    @classmethod
+    def _doi(cls, v: str | None) -> str | None:
+        if v is not None and not DOI_RE.match(v):
+            raise ValueError(f"a DOI looks like '10.1056/NEJMoa2110343', got {v!r}")
+        return v
+
+    @field_validator("nct")
+    @classmethod
+    def _nct(cls, v: list[str]) -> list[str]:
+        bad = [n for n in v if not NCT_RE.match(n)]
+        if bad:
+            raise ValueError(f"NCT numbers look like 'NCT03570749', got {bad}")
+        return v
+
+    @field_validator("pmcid")
+    @classmethod
+    def _pmcid(cls, v: str | None) -> str | None:
+        if v is not None and not PMCID_RE.match(v):
+            raise ValueError(f"a PMCID looks like 'PMC6901833', got {v!r}")
+        return v
+
+    @field_validator("urls")
+    @classmethod
+    def _urls(cls, v: list[str]) -> list[str]:
+        bad = [u for u in v if not host_allowed(u)]
+        if bad:
+            raise ValueError(f"links must point to a reputable host (journal, PubMed/PMC, DOI, regulator, "
+                             f"trial registry, company press release or society); not allowed: {bad}. "
+                             "Cite the PMID/DOI/NCT instead, or add the host to ALLOWED_HOSTS with a reason")
+        return v
 
     def links(self) -> list[tuple[str, str]]:
         """(label, url) pairs for PubMed, DOI, ClinicalTrials.gov, PMC and web copies."""
@@ -203,17 +299,45 @@ class OutcomeMeasure(_Sourced):
 
 
 class CuratedStudy(Study):
-    """A curated study: the contract's study shape plus its citation and a result in words."""
+    """A curated study: the contract's study shape plus its citation and a result in words.
+
+    ``pmid``, ``doi`` and ``pmcid`` are the identifiers of the study's *own* publication (with
+    ``registry_ids`` its own registrations); nothing else may be shown against the study.
+    """
 
     model_config = ConfigDict(extra="forbid")
     title: str
     citation: str = Field(description="Human-readable citation (authors, journal, year).")
+    year: int | None = Field(None, ge=1950, le=2100, description="Year of the study's own publication.")
+    pmid: str | None = None
+    doi: str | None = None
+    pmcid: str | None = None
     sources: list[str] = Field(min_length=1)
     confirmed: bool = False
     result: str = Field(description="Main result in words, with numbers.")
     notes: list[str] = Field(default_factory=list)
     origin: Literal["seed", "domain_facts_s1", "domain_facts_s5", "curated"] = "curated"
 
+    @field_validator("pmid")
+    @classmethod
+    def _pmid(cls, v: str | None) -> str | None:
+        if v is not None and not PMID_RE.match(v):
+            raise ValueError(f"a PMID is 1-9 digits, got {v!r}")
+        return v
+
+    @field_validator("doi")
+    @classmethod
+    def _doi(cls, v: str | None) -> str | None:
+        if v is not None and not DOI_RE.match(v):
+            raise ValueError(f"a DOI looks like '10.1056/NEJMoa2110343', got {v!r}")
+        return v
+
+    @field_validator("pmcid")
+    @classmethod
+    def _pmcid(cls, v: str | None) -> str | None:
+        if v is not None and not PMCID_RE.match(v):
+            raise ValueError(f"a PMCID looks like 'PMC6901833', got {v!r}")
+        return v
 
 class ExtractedStudy(Study):
     """An extracted study as curators keep it: the contract's study plus an optional citation and

@@ -78,9 +78,16 @@ def study_links(d: dict[str, Any], kb: KnowledgeBase) -> list[tuple[str, str]]:
     """
     own: list[tuple[str, str]] = []
     cite = str(d.get("citation") or "")
-    own += [(f"PMID {m}", f"https://pubmed.ncbi.nlm.nih.gov/{m}/") for m in _PMID.findall(cite)]
-    own += [(f"DOI {m}", f"https://doi.org/{m}") for m in _DOI.findall(cite)]
-    own += [(m, f"https://pmc.ncbi.nlm.nih.gov/articles/{m}/") for m in _PMC.findall(cite)]
+    # Curated studies name their own publication's identifiers; the citation is parsed only for
+    # records without them (candidates), since a DOI such as 10.1016/S0140-6736(21)00588-2 has
+    # brackets that free-text parsing cannot delimit reliably.
+    named = [d.get("pmid"), d.get("doi"), d.get("pmcid")]
+    pmids = [named[0]] if named[0] else _PMID.findall(cite)
+    dois = [named[1]] if named[1] else ([] if any(named) else _DOI.findall(cite))
+    pmcs = [named[2]] if named[2] else ([] if any(named) else _PMC.findall(cite))
+    own += [(f"PMID {m}", f"https://pubmed.ncbi.nlm.nih.gov/{m}/") for m in pmids]
+    own += [(f"DOI {m}", f"https://doi.org/{m}") for m in dois]
+    own += [(m, f"https://pmc.ncbi.nlm.nih.gov/articles/{m}/") for m in pmcs]
     own += [(n, f"https://clinicaltrials.gov/study/{n}") for n in d.get("registry_ids", [])
             if n.upper().startswith("NCT")]
     if own:
