@@ -22,7 +22,7 @@ def test_dossier_markdown_and_html(built: str, tmp_path: Path, capsys, monkeypat
     out = tmp_path / "hs.md"
     code, text, _ = run(capsys, monkeypatch, "dossier", "HS", "--out", str(out))
     assert code == 0
-    assert text.startswith(f"Wrote the hidradenitis suppurativa dossier to {out} (8 studies, ")
+    assert text.startswith(f"Wrote the hidradenitis suppurativa dossier to {out} (14 studies, ")
     assert "Kirby 2024" in out.read_text(encoding="utf-8")
     assert (tmp_path / "hs-forest-1.png").exists()
     page = tmp_path / "hs.html"
@@ -69,7 +69,7 @@ def test_mechanism_markdown_with_concentration(capsys, monkeypatch) -> None:  # 
     assert code == 0
     assert out.startswith("# Mechanism coverage: hidradenitis suppurativa\n")
     assert "| baricitinib | JAK1/JAK2 | 100% |" in out
-    assert "- JAK-independent (not covered by any JAK inhibitor): IL-1, TNF, IL-17A." in out
+    assert "- JAK-independent (not covered by any JAK inhibitor): IL-1, TNF, IL-17A, IL-36." in out
     assert "Hill model assumptions: Enzyme (cell-free) IC50 values are not cellular potency" in out
 
 

@@ -47,13 +47,13 @@ def test_markdown_has_povorcitinib_phase2_and_phase3_results(md: tuple[str, Path
 
 def test_markdown_has_placebo_context_grades_and_mechanism(md: tuple[str, Path]) -> None:
     text, _ = md
-    assert ("**HiSCR.** Placebo HiSCR response in 5 controlled studies: 57.1%, 23.8%, 29.7%, 28.6%, 28.8% "
-            "(range 24–57%).") in text
+    assert ("**HiSCR.** Placebo HiSCR response in 9 controlled studies: 57.1%, 23.8%, 26.0%, 27.6%, 29.7%, "
+            "28.6%, 29.0%, 32.0%, 28.8% (range 24–57%). Pooled 26.9% (95% CI 24.7 to 29.3%") in text
     assert "uncontrolled: 42.9% HiSCR (wk 8) vs placebo responses of 24–57% in RCTs" in text
     assert "- **povorcitinib, HiSCR: MODERATE** (4 studies). Started at high: 4 randomised trials" in text
     assert "## Mechanism coverage" in text
-    assert "| IL-23 | jak-dependent | JAK2+TYK2 | STAT4 |" in text
-    assert "JAK-independent (not covered by any JAK inhibitor): IL-1, TNF, IL-17A." in text
+    assert "| IL-23 | jak-dependent | JAK2+TYK2 | STAT3, STAT4 |" in text
+    assert "JAK-independent (not covered by any JAK inhibitor): IL-1, TNF, IL-17A, IL-36." in text
     assert "| upadacitinib | JAK1 | 67% | upadacitinib (JAK1) reaches 4 of 6 JAK-dependent cytokines" in text
 
 
@@ -84,7 +84,7 @@ def test_html_is_self_contained_with_embedded_forest_plot(html: str) -> None:
 def test_html_contents(html: str) -> None:
     assert "Kirby 2024" in html and "RD +19.2 pp (95% CI +0.6 to +36.1)" in html
     assert "STOP-HS1" in html and "insufficient: arm sizes not reported (40.2% vs 29.7%" in html
-    assert "Placebo HiSCR response in 5 controlled studies" in html
+    assert "Placebo HiSCR response in 9 controlled studies" in html
     assert '<h2>Mechanism coverage</h2>' in html and "JAK2 + TYK2" in html
     assert '<span class="cert c-moderate">moderate</span>' in html
     assert '<a href="https://clinicaltrials.gov/study/NCT05620823">NCT05620823</a>' in html

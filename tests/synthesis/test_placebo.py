@@ -29,18 +29,19 @@ def _arm(study: str, value: float, n: int | None, comparator_value: float | None
 
 def test_hidradenitis_hiscr_placebo_rates(hs_rows: list[ArmEffect]) -> None:
     ctx = next(c for c in placebo_context(hs_rows) if c.measure_key == "hiscr50")
-    assert sorted(r.value for r in ctx.rates) == [23.8, 28.6, 28.8, 29.7, 57.1]
+    assert sorted(r.value for r in ctx.rates) == [23.8, 26.0, 27.6, 28.6, 28.8, 29.0, 29.7, 32.0, 57.1]
     assert {r.label for r in ctx.rates} == {"Alavi 2022 (study 2)", "Kirby 2024", "STOP-HS1", "STOP-HS2",
-                                            "NCT04430855"}
+                                            "NCT04430855", "PIONEER I", "PIONEER II", "BE HEARD I", "BE HEARD II"}
     assert ctx.range_text == "24–57%"
     # Alavi 2022 study 2: 57.1% of 9 randomised is no whole count (the source's 4/7 had a smaller
-    # denominator), so it is not rounded to 5/9 and not pooled; with STOP-HS1/2 lacking arm sizes
-    # only 2 studies have exact counts, too few to pool.
-    assert ctx.k_pooled == 0 and ctx.pooled is None
-    assert ctx.note == ("Not pooled: 2 of 5 studies report counts (at least 3 needed); the range is shown "
-                        "instead. Alavi 2022 (study 2): 57.1% is not a whole count of 9, so its denominator is "
-                        "not reported; it is in the range but not the pooled estimate.")
-
+    # denominator), so it is not rounded to 5/9 and not pooled; STOP-HS1/2 and BE HEARD I/II report
+    # no arm sizes. Kirby 2024, NCT04430855 and the adalimumab benchmarks PIONEER I/II are pooled.
+    assert ctx.k_pooled == 4 and ctx.pooled is not None
+    assert ctx.pooled == pytest.approx(26.94, abs=0.01)
+    assert ctx.ci_lower < 26.0 < 27.6 < ctx.ci_upper
+    assert ctx.note == ("Alavi 2022 (study 2): 57.1% is not a whole count of 9, so its denominator is not "
+                        "reported; it is in the range but not the pooled estimate. 4 studies without arm sizes "
+                        "are in the range but not the pooled estimate.")
 
 def test_inexact_placebo_rate_is_excluded_from_a_pool_with_a_note() -> None:
     rows = [_arm("A", 40.0, 50, 20.0, 50), _arm("B", 50.0, 40, 30.0, 40), _arm("C", 45.0, 60, 25.0, 60),

@@ -339,6 +339,7 @@ class CuratedStudy(Study):
             raise ValueError(f"a PMCID looks like 'PMC6901833', got {v!r}")
         return v
 
+
 class ExtractedStudy(Study):
     """An extracted study as curators keep it: the contract's study plus an optional citation and
     result in words (the fields a curator may add before the publication is in the knowledge base)."""

@@ -158,6 +158,8 @@ def fmt_rd(e: EffectEstimate) -> str:
 
 _HYPHENATED = re.compile(r"^([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+|[A-Z]{3,} \d+)\b")
 _CAPS = re.compile(r"^([A-Z]{3,})\b")
+# A trial named at the head of a curated title: 'PIONEER II: ...', 'BE HEARD I: ...', 'SUNSHINE: ...'.
+_TITLE_TRIAL = re.compile(r"^([A-Z][A-Z0-9]+(?:[ -][A-Z0-9]+)*):")
 _AUTHOR = re.compile(r"^([A-Z][A-Za-z'\-]+)(?:\s+(?:[A-Z]{1,3}\b|et al)|,|\s+&)")
 _SOURCE_YEAR = re.compile(r"^([A-Z][A-Za-z .&/]{2,40}?)[ ,.]+((?:19|20)\d\d)\b")
 _NOT_TRIALS = ("NCT", "PMC", "PMID", "DOI", "JAK", "JAMA", "JAAD")
@@ -179,6 +181,9 @@ def study_label(study: Any) -> str:
     named = _acronym(_HYPHENATED, citation, title)
     if named:
         return named
+    trial = _TITLE_TRIAL.match(title)
+    if trial:
+        return trial.group(1)
     year = re.search(r"\b(19|20)\d\d\b", citation)
     sub = re.search(r"study[ -]?(\d+)", study.id)
     suffix = f" (study {sub.group(1)})" if sub else ""
