@@ -65,6 +65,7 @@ class FakeApis:
     faults: deque[Fault] = field(default_factory=deque)
     data_timestamp: str = "2026-12-01T09:00:05"
     delay: float = 0.0
+    match_all: bool = False  # every record matches every query (replay benchmarks)
     log: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     _history: dict[str, list[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -118,7 +119,8 @@ class FakeApis:
         terms = self._terms(p["term"])
         attr = "mdat" if p.get("datetype") == "mdat" else "edat"
         ids = sorted((r.pmid for r in self.pubmed.values()
-                      if lo <= getattr(r, attr) <= hi and (r.deleted or any(t in r.text() for t in terms))),
+                      if lo <= getattr(r, attr) <= hi
+                      and (self.match_all or r.deleted or any(t in r.text() for t in terms))),
                      key=int)
         with self._lock:
             key = f"MCID_{len(self._history) + 1:04d}"
@@ -158,7 +160,8 @@ class FakeApis:
         hi = date.fromisoformat(m.group(2)) if m and m.group(2) != "MAX" else date.max
         terms = [t.lower() for t in _QUOTED.findall(p.get("query.intr", ""))]
         hits = sorted(n for n, r in self.ctgov.items()
-                      if lo <= r.updated <= hi and any(t in json.dumps(r.study).lower() for t in terms))
+                      if lo <= r.updated <= hi
+                      and (self.match_all or any(t in json.dumps(r.study).lower() for t in terms)))
         size = int(p.get("pageSize", 10))
         start = int(p["pageToken"].removeprefix("tok")) if p.get("pageToken") else 0
         chunk = hits[start:start + size]

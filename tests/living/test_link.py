@@ -70,3 +70,11 @@ def test_study_key_reads_the_citation() -> None:
     assert k.registry_ids == ["NCT01234567"] and k.drugs == ["tofacitinib"]
     assert study_key("y", {"citation": "Alavi A, et al. Br J Dermatol 2022;186(5):803"}).first_author == "alavi"
     assert normalise_title("Élan: B a") == "a b elan"
+
+
+def test_studies_of_one_document_never_link_to_each_other() -> None:
+    a = _k("r-s1", pmid="9", n=1, record="doc1")
+    b = _k("r-s2", pmid="9", n=1, record="doc1")
+    assert [d.target_id for d in link_studies([a, b])] == [None, None]
+    c = _k("other-s1", pmid="9", n=1, record="doc2")  # the same paper fetched again elsewhere does link
+    assert link_studies([c], [a])[0].target_id == "r-s1"

@@ -11,7 +11,8 @@ bibliographic ids, then a normalised title/first-author/year key):
    (token-sorted, :class:`difflib.SequenceMatcher` ratio) or the same drug, disease and size.
 
 PMID, DOI and fuzzy links also need a drug and a disease in common, because one paper can
-report several studies (e.g. Alavi 2022 reports two povorcitinib trials). A study links to a
+report several studies (e.g. Alavi 2022 reports two povorcitinib trials); studies extracted from
+the same document are never linked to each other. A study links to a
 curated study in preference to a candidate, and to the earliest candidate otherwise, so the
 target of a link is never itself a duplicate.
 """
@@ -51,6 +52,8 @@ class StudyKey(BaseModel):
     drugs: list[str] = Field(default_factory=list)
     diseases: list[str] = Field(default_factory=list)
     n: int | None = None
+    record: str | None = Field(None, description="The document it came from: studies of one document "
+                                                 "are different studies and never link to each other.")
 
 
 class LinkDecision(BaseModel):
@@ -81,7 +84,7 @@ def _surname(author: str | None) -> str | None:
 
 def study_key(study_id: str, data: dict[str, Any], *, status: str = "candidate", pmid: str | None = None,
               doi: str | None = None, title: str | None = None, first_author: str | None = None,
-              year: int | None = None) -> StudyKey:
+              year: int | None = None, record: str | None = None) -> StudyKey:
     """The key of a stored study's ``data`` (contract fields plus curated ``citation``/``title``).
 
     Explicit arguments win; otherwise PMID, DOI, first author and year are read from the
@@ -101,7 +104,7 @@ def study_key(study_id: str, data: dict[str, Any], *, status: str = "candidate",
         id=study_id, status=status, registry_ids=sorted(regs), pmid=str(pm) if pm else None,
         doi=str(di).lower() if di else None, title=title or data.get("title"), first_author=_surname(author),
         year=int(yr) if yr else None, drugs=sorted({i["name"] for i in data.get("interventions", [])}),
-        diseases=sorted({d["name"] for d in data.get("diseases", [])}), n=data.get("n"))
+        diseases=sorted({d["name"] for d in data.get("diseases", [])}), n=data.get("n"), record=record)
 
 
 class _Index:
@@ -132,8 +135,12 @@ def _overlap(a: StudyKey, b: StudyKey) -> bool:
     return bool(set(a.drugs) & set(b.drugs)) and bool(set(a.diseases) & set(b.diseases))
 
 
+def _other(c: StudyKey, key: StudyKey) -> bool:
+    return c.id != key.id and not (key.record and c.record == key.record)
+
+
 def _best(cands: Iterable[StudyKey], order: dict[str, int], key: StudyKey) -> StudyKey | None:
-    pool = [c for c in cands if c.id != key.id]
+    pool = [c for c in cands if _other(c, key)]
     if not pool:
         return None
     if key.registry_ids:  # prefer a target with the same registry id among several
@@ -159,7 +166,7 @@ def _decide(k: StudyKey, idx: _Index, order: dict[str, int]) -> LinkDecision:
         title = normalise_title(k.title)
         scored: list[tuple[float, StudyKey]] = []
         for c in idx.by_author_year.get((k.first_author, k.year), []):
-            if c.id == k.id or not _overlap(k, c):
+            if not _other(c, k) or not _overlap(k, c):
                 continue
             ratio = SequenceMatcher(None, title, normalise_title(c.title)).ratio() if title and c.title else 0.0
             if ratio >= FUZZY_TITLE or (k.n is not None and k.n == c.n):

@@ -28,7 +28,7 @@ from jakatlas.store.schema import DocumentRow, StudyDiseaseRow, StudyDrugRow, St
 
 __all__ = [
     "FetchedItem", "BatchCounts", "NewEntry", "store_batch", "get_watermark", "set_watermark", "start_run",
-    "finish_run", "whats_new", "existing_keys", "RecordStatus", "link_new_studies", "link_decisions",
+    "finish_run", "whats_new", "last_runs", "existing_keys", "RecordStatus", "link_new_studies", "link_decisions",
 ]
 
 RecordStatus = Literal["active", "retracted", "withdrawn", "deleted"]
@@ -77,10 +77,10 @@ class BatchCounts(BaseModel):
 def existing_keys(s: Session) -> list[StudyKey]:
     """Keys of the studies that count: curated ones and candidates that duplicate nothing."""
     linked = select(StudyLinkRow.study_id)
-    rows = s.execute(select(StudyRow.id, StudyRow.status, StudyRow.title, StudyRow.data)
+    rows = s.execute(select(StudyRow.id, StudyRow.status, StudyRow.title, StudyRow.data, StudyRow.document_id)
                      .where(StudyRow.status.in_(("curated", "candidate")), StudyRow.id.not_in(linked))
                      .order_by(StudyRow.created_at, StudyRow.id))
-    return [study_key(i, {"title": t, **d}, status=st) for i, st, t, d in rows]
+    return [study_key(i, {"title": t, **d}, status=st, record=doc) for i, st, t, d, doc in rows]
 
 
 def _study_base(item: FetchedItem, st: dict[str, Any]) -> dict[str, Any]:
@@ -117,18 +117,23 @@ def _drop_candidates(s: Session, ids: Sequence[str]) -> None:
 def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update") -> BatchCounts:
     """Store one batch of fetched records in one transaction (see the module docstring)."""
     counts = BatchCounts(fetched=len(items))
-    with session_scope(url) as s:
+    with session_scope(url) as s, s.no_autoflush:
         keys: list[StudyKey] | None = None
+        known = {r.id: r for r in s.scalars(select(FetchedRecordRow)
+                                            .where(FetchedRecordRow.id.in_([i.key for i in items])))}
+        wanted = [f"{i.source}-{i.record_id}-{st.id}" for i in items if i.result for st in i.result.studies]
+        taken = set(s.scalars(select(StudyRow.id).where(StudyRow.id.in_(wanted)))) if wanted else set()
         for item in items:
-            row = s.get(FetchedRecordRow, item.key)
+            row = known.get(item.key)
             if row is not None and row.content_hash == item.content_hash and row.status == item.status:
                 counts.unchanged += 1
                 continue
             if item.status == "deleted":
                 if row is None:
-                    s.add(FetchedRecordRow(id=item.key, source=item.source, record_id=item.record_id,
-                                           pmid=item.pmid, nct=item.nct, content_hash=item.content_hash,
-                                           status="deleted", version=1, studies=[], change="deleted"))
+                    known[item.key] = FetchedRecordRow(
+                        id=item.key, source=item.source, record_id=item.record_id, pmid=item.pmid, nct=item.nct,
+                        content_hash=item.content_hash, status="deleted", version=1, studies=[], change="deleted")
+                    s.add(known[item.key])
                 else:
                     _set_aside(s, row.studies)
                     row.status, row.change, row.changed_at = "deleted", "deleted", func.now()
@@ -138,20 +143,23 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
             if item.result is None or item.text is None:
                 counts.failed.append(f"{item.key}: no extraction result")
                 continue
-            doc_id = item.result.source.sha256
-            if s.get(DocumentRow, doc_id) is None:
+            doc_id: str | None = item.result.source.sha256
+            if not item.result.studies:  # nothing to curate: the record and its hash suffice
+                doc_id = None
+            elif s.get(DocumentRow, doc_id) is None:
                 s.add(DocumentRow(id=doc_id, kind=item.kind, source_id=item.result.source.id,
                                   title=item.result.source.title, text=item.text))
                 s.flush()
             if row is not None:
+                s.flush()
                 _drop_candidates(s, row.studies)
             ids: list[str] = []
             new_rows: list[tuple[StudyRow, dict[str, Any]]] = []
             for st in item.result.studies:
                 sid = f"{item.source}-{item.record_id}-{st.id}"
                 ids.append(sid)
-                if s.get(StudyRow, sid) is not None:  # kept curator decision
-                    continue
+                if (sid in taken if row is None else s.get(StudyRow, sid) is not None):
+                    continue  # a curator's decision on an earlier version is kept
                 base = _study_base(item, st.model_dump(mode="json"))
                 data = effective(sid, "extracted", base, None)
                 srow = StudyRow(id=sid, status="candidate" if item.status == "active" else "withdrawn",
@@ -175,6 +183,7 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
             if row is None:
                 row = FetchedRecordRow(id=item.key, source=item.source, record_id=item.record_id, version=1)
                 s.add(row)
+                known[item.key] = row
             else:
                 row.version += 1
                 row.changed_at = func.now()
@@ -187,7 +196,7 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                 if keys is None:
                     keys = [k for k in existing_keys(s) if k.id not in {r.id for r, _ in active}]
                 cand = [study_key(r.id, {"title": item.title, **d}, title=item.title, pmid=item.pmid, doi=item.doi,
-                                  year=item.year) for r, d in active]
+                                  year=item.year, record=doc_id) for r, d in active]
                 _link(s, cand, keys, counts)
     return counts
 
@@ -207,7 +216,8 @@ def link_new_studies(s: Session, study_ids: Sequence[str]) -> None:
     """Link just-added candidate studies (flushed in ``s``) to the studies already counted."""
     ids = set(study_ids)
     keys = [k for k in existing_keys(s) if k.id not in ids]
-    cand = [study_key(r.id, {"title": r.title, **r.data}) for sid in study_ids if (r := s.get(StudyRow, sid))]
+    cand = [study_key(r.id, {"title": r.title, **r.data}, record=r.document_id)
+            for sid in study_ids if (r := s.get(StudyRow, sid))]
     _link(s, cand, keys)
 
 
@@ -247,6 +257,24 @@ def finish_run(url: str, run_id: int, status: str, summary: dict[str, Any]) -> N
         run = s.get(UpdateRunRow, run_id)
         if run is not None:
             run.status, run.summary, run.finished_at = status, summary, datetime.now(UTC)
+
+
+def last_runs(url: str) -> list[dict[str, Any]]:
+    """The latest run of each source with its watermark (for the what's-new page)."""
+    out = []
+    with session_scope(url) as s:
+        for src in ("pubmed", "ctgov"):
+            run = s.scalars(select(UpdateRunRow).where(UpdateRunRow.source == src)
+                            .order_by(UpdateRunRow.id.desc()).limit(1)).first()
+            mark = s.get(WatermarkRow, src)
+            if run is None and mark is None:
+                continue
+            out.append({"source": src, "status": run.status if run else None,
+                        "started_at": run.started_at if run else None, "since": run.since if run else None,
+                        "until": run.until if run else None, "counts": (run.summary or {}).get("counts", {}) if run else {},
+                        "watermark": mark.watermark if mark else None,
+                        "data_timestamp": (mark.data_timestamp if mark else None) or (run.data_timestamp if run else None)})
+    return out
 
 
 # -- what's new ------------------------------------------------------------------------------

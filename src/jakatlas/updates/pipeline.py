@@ -66,10 +66,10 @@ class SourceSummary(BaseModel):
 
 
 def plan_update(atlas: Atlas, sources: Sequence[SourceName] = SOURCES, *, since: date | None = None,
-                today: date | None = None) -> list[SourcePlan]:
-    """The window and queries of each source (no network)."""
+                today: date | None = None, queries: Sequence[SearchQuery] | None = None) -> list[SourcePlan]:
+    """The window and queries of each source (no network); ``queries`` default to the knowledge base's."""
     today = today or date.today()
-    queries = build_queries()
+    queries = list(queries) if queries is not None else build_queries()
     atlas.migrate()
     plans = []
     for src in sources:
@@ -192,11 +192,11 @@ def _run_ctgov(atlas: Atlas, plan: SourcePlan, client: CtgovClient, summary: Sou
 
 def run_update(atlas: Atlas, sources: Sequence[SourceName] = SOURCES, *, since: date | None = None,
                today: date | None = None, eutils: EutilsClient | None = None, ctgov: CtgovClient | None = None,
-               progress: Progress | None = None) -> list[SourceSummary]:
+               progress: Progress | None = None, queries: Sequence[SearchQuery] | None = None) -> list[SourceSummary]:
     """Run each source's update; the watermark moves only after a source's complete success."""
     atlas.require_built()
     out = []
-    for plan in plan_update(atlas, sources, since=since, today=today):
+    for plan in plan_update(atlas, sources, since=since, today=today, queries=queries):
         summary = SourceSummary(source=plan.source, since=plan.since, until=plan.until)
         client: EutilsClient | CtgovClient = (eutils or EutilsClient()) if plan.source == "pubmed" \
             else (ctgov or CtgovClient())

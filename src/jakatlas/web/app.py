@@ -37,7 +37,7 @@ from jakatlas.web.cache import ResponseCacheMiddleware
 from jakatlas.web.deps import AppContext, WebSettings
 from jakatlas.web.fhir import FHIR_JSON, operation_outcome
 from jakatlas.web.problems import document_problems, problem_response
-from jakatlas.web.routers import api_atlas, api_extract, api_studies, fhir, meta, pages, session
+from jakatlas.web.routers import api_atlas, api_extract, api_studies, feeds, fhir, meta, pages, session
 from jakatlas.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from jakatlas.web.templating import render_error
 
@@ -192,7 +192,7 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     app.state.ctx = AppContext(db_url, settings)
     _install_handlers(app)
     for r in (meta.router, api_atlas.router, api_studies.router, api_extract.router, fhir.router,
-              session.router, pages.router):
+              session.router, feeds.router, pages.router):
         app.include_router(r)
 
     plotly_js = _plotly_js()

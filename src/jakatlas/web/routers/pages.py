@@ -241,5 +241,17 @@ def whats_new(request: Request, ctx: Ctx) -> Response:
     added = [(e, cat.rows.get(e.study_id)) for e in entries if e.action == "add"][:50]
     decisions = [e for e in entries if e.action != "add"][:30]
     pending = [r for r in cat.records if r.status == "candidate"]
+    from jakatlas.store.living import last_runs
+    from jakatlas.store.living import whats_new as fetched
+
+    ctx.atlas.migrate()
+    updates = fetched(ctx.atlas.url, limit=50)
+    update_ids = {x["id"] for e in updates for x in e.studies}
+    added = [(e, row) for e, row in added if e.study_id not in update_ids]
+    kb = knowledge_base()
+    feeds = [(d.name, f"/feeds/disease/{d.id}.atom") for d in sorted(kb.diseases.values(), key=lambda d: d.name)]
+    feeds += [(g.name, f"/feeds/drug/{g.id}.atom") for g in sorted(kb.drugs.values(), key=lambda g: g.name)
+              if g.drug_class in present.JAK_CLASSES]
     return render(request, "new.html", {"title": "What's new", "added": added, "decisions": decisions,
-                                        "pending": len(pending), "titles": {r.id: r.title for r in cat.records}})
+                                        "pending": len(pending), "titles": {r.id: r.title for r in cat.records},
+                                        "updates": updates, "runs": last_runs(ctx.atlas.url), "feeds": feeds})
