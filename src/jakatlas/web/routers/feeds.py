@@ -9,7 +9,7 @@ from jakatlas.errors import JakatlasError
 from jakatlas.models.knowledge import Disease
 from jakatlas.web.deps import Ctx
 
-router = APIRouter(tags=["feeds"])
+router = APIRouter(include_in_schema=False)  # feeds, like the pages, are not part of the JSON API
 
 ATOM = "application/atom+xml; charset=utf-8"
 
