@@ -58,10 +58,20 @@ def test_grade_json(built: str, capsys, monkeypatch) -> None:  # type: ignore[no
     code, out, _ = run(capsys, monkeypatch, "grade", "hidradenitis suppurativa", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    povo = next(g for g in data["grades"] if g["drug"] == "povorcitinib" and g["outcome"] == "HiSCR")
-    assert povo["certainty"] == "moderate"
+    povo = next(g for g in data["grades"] if g["drug"] == "povorcitinib" and g["outcome"] == "HiSCR, wk 16")
+    assert (povo["certainty"], povo["measure"], povo["weeks"]) == ("very low", "HiSCR", 16.0)
     assert povo["reasons"][0].startswith("Started at high")
+    assert povo["risk_of_bias"][0]["study_id"] == "kirby2024-povorcitinib-ph2"
+    assert (povo["risk_of_bias"][0]["tool"], povo["risk_of_bias"][0]["basis"]) == ("RoB 2", "derived")
     assert {x["study_id"] for x in data["levels"]} >= {"kirby2024-povorcitinib-ph2", "alavi2022-study1"}
+
+
+def test_grade_markdown_shows_risk_of_bias_per_study(built: str, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, monkeypatch, "grade", "HS", "--format", "md")
+    assert code == 0
+    assert "## Risk of bias per study" in out
+    assert ("| alavi2022-study2 | ROBINS-I | derived | critical | confounding: critical (single-arm figures "
+            "(within-arm change), no concurrent comparison);") in out
 
 
 def test_mechanism_markdown_with_concentration(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]

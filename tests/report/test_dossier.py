@@ -50,7 +50,10 @@ def test_markdown_has_placebo_context_grades_and_mechanism(md: tuple[str, Path])
     assert ("**HiSCR.** Placebo HiSCR response in 9 controlled studies: 57.1%, 23.8%, 26.0%, 27.6%, 29.7%, "
             "28.6%, 29.0%, 32.0%, 28.8% (range 24–57%). Pooled 26.9% (95% CI 24.7 to 29.3%") in text
     assert "uncontrolled: 42.9% HiSCR (wk 8) vs placebo responses of 24–57% in RCTs" in text
-    assert "- **povorcitinib, HiSCR: MODERATE** (4 studies). Started at high: 4 randomised trials" in text
+    assert ("- **povorcitinib, HiSCR, wk 16: VERY LOW** (1 study). Started at high: 1 randomised comparison. Rated "
+            "down two levels for imprecision: only 209 patients in total") in text
+    assert ("| kirby2024-povorcitinib-ph2 | RoB 2 | derived | some concerns | randomisation process: some concerns; "
+            "deviations from intended interventions: low;") in text
     assert "## Mechanism coverage" in text
     assert "| IL-23 | jak-dependent | JAK2+TYK2 | STAT3, STAT4 |" in text
     assert "JAK-independent (not covered by any JAK inhibitor): IL-1, TNF, IL-17A, IL-36." in text
@@ -86,7 +89,8 @@ def test_html_contents(html: str) -> None:
     assert "STOP-HS1" in html and "insufficient: arm sizes not reported (40.2% vs 29.7%" in html
     assert "Placebo HiSCR response in 9 controlled studies" in html
     assert '<h2>Mechanism coverage</h2>' in html and "JAK2 + TYK2" in html
-    assert '<span class="cert c-moderate">moderate</span>' in html
+    assert '<span class="cert c-low">low</span>' in html
+    assert "<h3>Risk of bias per study</h3>" in html
     assert '<a href="https://clinicaltrials.gov/study/NCT05620823">NCT05620823</a>' in html
 
 

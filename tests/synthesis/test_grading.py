@@ -100,7 +100,7 @@ def test_large_precise_primary_rct_evidence_is_high() -> None:
     g = grade_outcome([_study("a", n=400)], drug="tofacitinib", disease="lichen planus", outcome="PGA",
                       effect=EffectEvidence("RD", 15.0, 8.0, 22.0))
     assert g.certainty == "high"
-    assert g.start_reason == "Started at high: 1 randomised trial."
+    assert g.start_reason == "Started at high: 1 randomised comparison."
     assert all(j.change == 0 for j in g.judgements)
 
 
@@ -120,7 +120,9 @@ def test_case_series_only_is_very_low_with_risk_of_bias_reason() -> None:
                       disease="lichen planus", outcome="PGA")
     assert g.start == "low" and g.certainty == "very low"
     rob = next(j for j in g.judgements if j.domain == "risk of bias")
-    assert rob.change == -2 and "only case reports or case series" in rob.reason
+    assert rob.change == -2
+    assert rob.reason == ("Rated down two levels for risk of bias: most patients come from studies at critical risk "
+                          "(ROBINS-I): a: ROBINS-I (derived): critical (confounding, selection of participants).")
 
 
 def test_heterogeneity_above_fifty_percent_rates_down() -> None:
@@ -133,7 +135,8 @@ def test_heterogeneity_above_fifty_percent_rates_down() -> None:
 
 
 def test_large_effect_rates_up_unbiased_observational_evidence_only() -> None:
-    cohort = _study("a", design="cohort", n=515, comparator="calcineurin inhibitor")
+    cohort = _curated("a", title="Prospective IPTW-adjusted cohort", design="cohort", n=515,
+                      comparator="calcineurin inhibitor")
     big = EffectEvidence("RD", -30.0, -40.0, -20.0, rr=(0.3, 0.2, 0.45))
     up = grade_outcome([cohort], drug="tofacitinib", disease="dm", outcome="death", effect=big)
     assert up.certainty == "moderate"
@@ -172,12 +175,95 @@ def test_hidradenitis_grades_from_the_shipped_evidence() -> None:
     kb = knowledge_base()
     hs = kb.disease("HS")
     syn = synthesise(hs, kb.studies_for(disease=hs.name), kb)
-    povo = syn.grade_for("povorcitinib", "HiSCR")
-    assert povo is not None and povo.certainty == "moderate"
-    assert povo.start_reason == "Started at high: 4 randomised trials (1 non-randomised study not used for the rating)."
+    # one grade per timepoint: week 8, 12 and 16 results are never pooled together
+    assert {g.outcome for g in syn.grades if g.drug == "povorcitinib" and g.measure == "HiSCR"} == {
+        "HiSCR, wk 8", "HiSCR, wk 12", "HiSCR, wk 16"}
+    povo = syn.grade_for("povorcitinib", "HiSCR", 16.0)
+    assert povo is not None and povo.certainty == "very low" and povo.study_ids == ("kirby2024-povorcitinib-ph2",)
+    assert povo.start_reason == "Started at high: 1 randomised comparison."
     assert any(j.domain == "indirectness" and j.change == -1 for j in povo.judgements)
-    upa = syn.grade_for("upadacitinib", "HiSCR")
+    upa = syn.grade_for("upadacitinib", "HiSCR", 12.0)
     assert upa is not None and upa.certainty == "low"
     tofa = syn.grade_for("tofacitinib", "clinical response (narrative)")
     assert tofa is not None and tofa.certainty == "very low"
     assert all(g.summary.startswith(f"Certainty {g.certainty.upper()}. Started at ") for g in syn.grades)
+
+
+def _hs():  # type: ignore[no-untyped-def]
+    kb = knowledge_base()
+    hs = kb.disease("HS")
+    return synthesise(hs, kb.studies_for(disease=hs.name), kb)
+
+
+def test_doses_are_judged_separately_not_collapsed() -> None:
+    g = _hs().grade_for("povorcitinib", "HiSCR", 16.0)
+    assert g is not None
+    imp = next(j for j in g.judgements if j.domain == "imprecision")
+    assert imp.change == -2
+    assert ("the confidence interval includes no effect for povorcitinib 45 mg (RD +15.4 pp (95% CI -3.1 to +32.4)) "
+            "and povorcitinib 75 mg (RD +16.4 pp (95% CI -2.0 to +33.4)) (doses judged separately)") in imp.reason
+
+
+def test_two_outcomes_of_the_209_patient_trial_are_rated_alike_for_the_same_reasons() -> None:
+    """Kirby 2024 (209 patients): HiSCR and AN at week 16 both very low, each judgement the same change."""
+    syn = _hs()
+    hiscr, an = syn.grade_for("povorcitinib", "HiSCR", 16.0), syn.grade_for("povorcitinib", "AN", 16.0)
+    assert hiscr is not None and an is not None
+    assert hiscr.certainty == an.certainty == "very low"
+    assert [(j.domain, j.change) for j in hiscr.judgements] == [(j.domain, j.change) for j in an.judgements]
+
+
+def test_single_arm_figures_of_a_randomised_trial_start_at_low() -> None:
+    g = _hs().grade_for("povorcitinib", "DLQI")
+    assert g is not None and g.start == "low"
+    assert g.start_reason == ("Started at low: the figures are single-arm (uncontrolled) results, not a randomised "
+                              "comparison, although alavi2022-study2 is a randomised trial.")
+    rob = dict(g.risk_of_bias)["alavi2022-study2"]
+    assert rob is not None and rob.tool == "ROBINS-I" and rob.domains["confounding"] == "critical"
+
+
+def test_a_trial_without_results_is_not_graded() -> None:
+    kb = knowledge_base()
+    lp = kb.disease("lichen planus")
+    syn = synthesise(lp, kb.studies_for(disease=lp.name), kb)
+    assert syn.ungraded("ruxolitinib-cream-clp-rct-nct05593432")
+
+
+def test_curated_risk_of_bias_is_stored_shown_and_drives_the_rating() -> None:
+    from jakatlas.models.bias import RiskOfBias
+
+    domains = {"randomisation process": "low", "deviations from intended interventions": "high",
+               "missing outcome data": "low", "measurement of the outcome": "high",
+               "selection of the reported result": "low"}
+    rob = RiskOfBias(tool="RoB 2", domains=domains, overall="high", sources=["S3"])  # type: ignore[arg-type]
+    st = _curated("a", title="Trial", n=400).model_copy(update={"risk_of_bias": rob})
+    g = grade_outcome([st], drug="x", disease="y", outcome="z", effect=EffectEvidence("RD", 15.0, 8.0, 22.0))
+    j = next(j for j in g.judgements if j.domain == "risk of bias")
+    assert j.change == -1 and g.certainty == "moderate"
+    assert j.reason == ("Rated down one level for risk of bias: most patients come from studies at serious or high "
+                        "risk (RoB 2): a: RoB 2 (curated): high (deviations from intended interventions, measurement "
+                        "of the outcome).")
+    assert dict(g.risk_of_bias)["a"] is rob
+
+
+def test_risk_of_bias_records_are_validated() -> None:
+    from pydantic import ValidationError
+
+    from jakatlas.models.bias import RiskOfBias
+
+    with pytest.raises(ValidationError, match="RoB 2 needs exactly the domains"):
+        RiskOfBias(tool="RoB 2", domains={"confounding": "low"}, overall="low", sources=["S1"])  # type: ignore[dict-item]
+    with pytest.raises(ValidationError, match="a curated judgement names its sources"):
+        RiskOfBias(tool="ROBINS-I", overall="serious", domains={d: "serious" for d in (  # type: ignore[misc]
+            "confounding", "selection of participants", "classification of interventions",
+            "deviations from intended interventions", "missing data", "measurement of outcomes",
+            "selection of the reported result")})
+
+
+def test_open_label_rct_is_high_risk_for_outcome_measurement() -> None:
+    from jakatlas.synthesis.risk_of_bias import study_risk_of_bias
+
+    st = knowledge_base().studies["tofacitinib-vs-cyclophosphamide-dcssc-nct06044844"]
+    rob = study_risk_of_bias(st)
+    assert rob is not None and (rob.tool, rob.basis, rob.overall) == ("RoB 2", "derived", "high")
+    assert rob.reasons["measurement of the outcome"] == "open-label: assessors aware of treatment for rated outcomes"

@@ -15,6 +15,7 @@ from jakatlas.data import knowledge_base
 from jakatlas.errors import InputError
 
 if TYPE_CHECKING:
+    from jakatlas.models.bias import RiskOfBias
     from jakatlas.report.dossier import Dossier
 
 DOSSIER_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".pdf": "pdf"}
@@ -117,20 +118,34 @@ def grade(
     """
     d = _synthesis(disease, db, candidates)
     syn = d.synthesis
+    robs: dict[str, RiskOfBias] = {}
+    for g in syn.grades:
+        for sid, rob in g.risk_of_bias:
+            if rob is not None:
+                robs.setdefault(f"{sid} ({rob.tool})", rob)
     if fmt is SynthFormat.json:
         print_json({"disease": syn.disease,
-                    "grades": [{**asdict(g), "reasons": list(g.reasons)} for g in syn.grades],
+                    "grades": [{**{k: v for k, v in asdict(g).items() if k != "risk_of_bias"},
+                                "risk_of_bias": [{"study_id": sid, **(r.model_dump() if r else {})}
+                                                 for sid, r in g.risk_of_bias],
+                                "reasons": list(g.reasons)} for g in syn.grades],
                     "levels": [{**asdict(x), "basis": x.basis} for x in syn.levels]})
         return
     headers = ["Drug", "Outcome", "Certainty", "Studies", "n", "Reasons"]
     rows = [[g.drug, g.outcome, g.certainty, len(g.study_ids), g.total_n, " ".join(g.reasons)] for g in syn.grades]
     lv_headers = ["Study", "Level", "Basis", "Derived", "Reason / disagreement"]
     lv_rows = [[x.study_id, x.level, x.basis, x.computed, x.disagreement or x.reason] for x in syn.levels]
+    rb_headers = ["Study", "Tool", "Basis", "Overall", "Domains (judgement: reason)"]
+    rb_rows = [[key.rsplit(" (", 1)[0], r.tool, r.basis, r.overall,
+                "; ".join(f"{dom}: {v}" + (f" ({r.reasons[dom]})" if dom in r.reasons else "")
+                          for dom, v in r.domains.items())] for key, r in robs.items()]
     if fmt is SynthFormat.md:
         print(f"# GRADE certainty: {syn.disease}\n\n{markdown_table(headers, rows)}\n\n"
+              f"## Risk of bias per study\n\n{markdown_table(rb_headers, rb_rows)}\n\n"
               f"## OCEBM 2011 levels\n\n{markdown_table(lv_headers, lv_rows)}")
         return
     table(f"GRADE certainty: {syn.disease}", headers, rows)
+    table("Risk of bias per study (RoB 2 for randomised comparisons, ROBINS-I otherwise)", rb_headers, rb_rows)
     table("OCEBM 2011 levels", lv_headers, lv_rows)
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jakatlas.models.bias import RiskOfBias
 from jakatlas.models.evidence import Study
 
 __all__ = [
@@ -317,6 +318,8 @@ class CuratedStudy(Study):
     result: str = Field(description="Main result in words, with numbers.")
     notes: list[str] = Field(default_factory=list)
     origin: Literal["seed", "domain_facts_s1", "domain_facts_s5", "curated"] = "curated"
+    risk_of_bias: RiskOfBias | None = Field(None, description="RoB 2 / ROBINS-I judgement from the publication; "
+                                                               "derived conservatively when absent.")
 
     @field_validator("pmid")
     @classmethod
@@ -347,3 +350,4 @@ class ExtractedStudy(Study):
     model_config = ConfigDict(extra="forbid")
     citation: str | None = Field(None, description="Human-readable citation, when a curator adds one.")
     result: str | None = Field(None, description="Main result in words, when a curator adds one.")
+    risk_of_bias: RiskOfBias | None = Field(None, description="RoB 2 / ROBINS-I judgement, when a curator adds one.")

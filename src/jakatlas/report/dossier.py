@@ -15,6 +15,7 @@ from pathlib import Path
 from jakatlas import __version__
 from jakatlas.data import KnowledgeBase, knowledge_base
 from jakatlas.errors import StorageError
+from jakatlas.models.evidence import Study
 from jakatlas.models.knowledge import CuratedStudy, Disease, Source
 from jakatlas.report.plots import ForestRow
 from jakatlas.store.atlas import Atlas, StudyRecord
@@ -123,9 +124,13 @@ def _study(rec: StudyRecord) -> CuratedStudy | StudyRecord:
     return rec.curated() or rec
 
 
-def _certainty(syn: DiseaseSynthesis, study_id: str, drug: str) -> str:
-    parts = [f"{g.outcome}: {g.certainty}" for g in syn.grades if g.drug == drug and study_id in g.study_ids]
-    return "; ".join(parts) or "not graded (non-randomised evidence not used where trials exist)"
+def _certainty(syn: DiseaseSynthesis, study: Study, drug: str) -> str:
+    parts = [f"{g.outcome}: {g.certainty}" for g in syn.grades if g.drug == drug and study.id in g.study_ids]
+    if parts:
+        return "; ".join(parts)
+    if not any(o.value is not None for o in study.outcomes):
+        return "not graded (no results recorded)"
+    return "not graded (non-randomised evidence not used where randomised comparisons exist)"
 
 
 def _bottom_line(drug: str, syn: DiseaseSynthesis) -> str:
@@ -133,7 +138,8 @@ def _bottom_line(drug: str, syn: DiseaseSynthesis) -> str:
     if not grades:
         return "No graded outcome."
     best = grades[0]
-    rows = [r for r in syn.effects if r.drug == drug and r.measure == best.outcome and r.role in ("arm", "combined")]
+    rows = [r for r in syn.effects if r.drug == drug and r.measure == best.measure and r.weeks == best.weeks
+            and r.role in ("arm", "combined")]
     comp = [r for r in rows if r.kind == "comparative" and r.rd is not None and r.role == "arm"] or \
            [r for r in rows if r.kind == "comparative" and r.rd is not None]
     text = f"{best.outcome}: {best.certainty} certainty"
@@ -143,7 +149,7 @@ def _bottom_line(drug: str, syn: DiseaseSynthesis) -> str:
         vs = "/".join(sorted({r.comparator or "comparator" for r in comp}))
         span = f"{lo:+.1f} pp" if round(lo, 1) == round(hi, 1) else f"{lo:+.1f} to {hi:+.1f} pp"
         text += f"; risk difference vs {vs} {span} across {len(comp)} arm{'s' if len(comp) > 1 else ''} with arm sizes"
-    pooled = [p for p in syn.pooled if p.group == drug and p.measure == best.outcome]
+    pooled = [p for p in syn.pooled if p.group == drug and p.measure == best.measure and p.weeks == best.weeks]
     if pooled:
         text += f"; pooled {pooled[0].summary} ({fmt_weeks(pooled[0].weeks)})"
     flags = [f for f in syn.flags if f.drug == drug]
@@ -282,7 +288,7 @@ def build_dossier(atlas: Atlas, disease: Disease | str, *, candidates: bool = Fa
             if st.phase:
                 design = f"phase {st.phase} {design}"
             lines.append(StudyLine(rec.id, label, drug, rec.title, design, st.n, row.dose, row.duration, row.result,
-                                   lv.level, lv.disagreement, _certainty(syn, st.id, drug), row.citation or "",
+                                   lv.level, lv.disagreement, _certainty(syn, st, drug), row.citation or "",
                                    tuple(row.sources), rec.status))
     lines.sort(key=lambda x: (x.drug, x.level or 9, -(x.n or 0), x.id))
     drugs = list(dict.fromkeys(sorted(drug_names)))

@@ -18,9 +18,10 @@ from jakatlas.synthesis._common import fmt_weeks
 if TYPE_CHECKING:
     from jakatlas.report.dossier import Dossier, ForestPanel
     from jakatlas.synthesis.atlas_effects import ArmEffect
+    from jakatlas.synthesis.disease import DiseaseSynthesis
 
 __all__ = ["CHROMIUM_CANDIDATES", "render_markdown", "render_html", "render_pdf", "find_chromium", "effect_cells",
-           "count_notes", "link_label"]
+           "count_notes", "link_label", "risk_of_bias_rows"]
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PDF_TIMEOUT_S = 120
@@ -89,6 +90,17 @@ def _md_table(headers: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(out)
 
 
+def risk_of_bias_rows(syn: DiseaseSynthesis) -> list[list[str]]:
+    """One row per study and tool used by the grades: study, tool, basis, overall, domains."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for g in syn.grades:
+        for sid, r in g.risk_of_bias:
+            if r is not None and (sid, r.tool) not in seen:
+                seen[(sid, r.tool)] = [sid, r.tool, r.basis, r.overall,
+                                       "; ".join(f"{d}: {v}" for d, v in r.domains.items())]
+    return list(seen.values())
+
+
 def render_markdown(d: Dossier, path: Path | str | None = None) -> str:
     """The dossier as Markdown; with ``path``, write it and its forest plots (PNG) beside it."""
     syn = d.synthesis
@@ -144,6 +156,11 @@ def render_markdown(d: Dossier, path: Path | str | None = None) -> str:
     for g in syn.grades:
         out.append(f"- **{g.drug}, {g.outcome}: {g.certainty.upper()}** ({len(g.study_ids)} "
                    f"stud{'y' if len(g.study_ids) == 1 else 'ies'}). " + " ".join(g.key_reasons))
+    robs = risk_of_bias_rows(syn)
+    if robs:
+        out += ["", "Risk of bias per study (RoB 2 for randomised comparisons, ROBINS-I otherwise; *derived* "
+                    "judgements are inferred conservatively from the record, not read from the paper):", "",
+                _md_table(["Study", "Tool", "Basis", "Overall", "Domains"], robs)]
     m = syn.mechanism
     out += ["", "## Mechanism coverage", "", _md_table(
         ["Cytokine", "Signalling", "JAKs", "Main STATs"],
@@ -179,7 +196,8 @@ def render_html(d: Dossier) -> str:
     figures = [(p.title, data_uri(_panel_png(p), "png")) for p in d.forest]
     tpl = _env().get_template("dossier.html.j2")
     return tpl.render(d=d, syn=d.synthesis, figures=figures, effect_cells=effect_cells,
-                      count_notes=count_notes(d.synthesis.effects), link_label=link_label)
+                      count_notes=count_notes(d.synthesis.effects), link_label=link_label,
+                      rob_rows=risk_of_bias_rows(d.synthesis))
 
 
 def find_chromium() -> str | None:

@@ -420,29 +420,33 @@ def pool_effects(rows: Iterable[ArmEffect], drugs: Mapping[str, Drug] | None = N
 
 
 def grading_effect(rows: Sequence[ArmEffect]) -> EffectEvidence | None:
-    """The comparative effect GRADE judges for one drug x outcome, across timepoints.
+    """The comparative effect GRADE judges for one drug x outcome x timepoint (percentage points).
 
-    One 2x2 table per study (its first reported timepoint); a single study's Newcombe RD, or a
-    REML/Hartung-Knapp pooled RD with I² for several. Percentage points.
+    The caller passes the rows of one timepoint: estimates from different timepoints are never
+    pooled. One study: each dose arm is judged on its own (doses are not combined); a study that
+    reports only a combined arm contributes that. Several studies: one 2x2 table per study (its
+    reported combined arm, else its dose arms against the shared control, Cochrane Handbook v6.4
+    23.3.4), pooled by REML (Hartung-Knapp from three studies on), the estimate the dossier shows.
     """
     per_study: dict[str, list[ArmEffect]] = {}
     for r in rows:
-        if r.kind == "comparative" and r.role in ("arm", "combined"):
+        if r.kind == "comparative" and r.role in ("arm", "combined") and r.rd is not None:
             per_study.setdefault(r.study_id, []).append(r)
-    tables = []
-    for rs in per_study.values():
-        first_w = rs[0].weeks
-        t = _study_counts([r for r in rs if r.weeks == first_w])
-        if t is not None:
-            tables.append(t)
-    if not tables:
+    if not per_study:
         return None
+    if len(per_study) == 1:
+        rs = next(iter(per_study.values()))
+        arms = [r for r in rs if r.role == "arm"] or rs
+        main = max(arms, key=lambda r: (r.n or 0) + (r.comparator_n or 0))
+        rr = (main.rr.estimate, main.rr.ci_lower, main.rr.ci_upper) if main.rr is not None else None
+        each = tuple((r.arm or r.drug, 100 * r.rd.estimate, 100 * r.rd.ci_lower, 100 * r.rd.ci_upper)
+                     for r in arms if r.rd is not None) if len(arms) > 1 else ()
+        rd = main.rd
+        if rd is None:  # pragma: no cover - rows without an RD were filtered above
+            return None
+        return EffectEvidence("RD", 100 * rd.estimate, 100 * rd.ci_lower, 100 * rd.ci_upper, 1, None, rr, each)
+    tables = [t for t in (_study_counts(v) for v in per_study.values()) if t is not None]
     rrs = [risk_ratio(t.et, t.nt, t.ec, t.nc) for t in tables if t.et + t.ec > 0]
-    if len(tables) == 1:
-        t = tables[0]
-        e = risk_difference(t.et, t.nt, t.ec, t.nc)
-        rr = (rrs[0].estimate, rrs[0].ci_lower, rrs[0].ci_upper) if rrs else None
-        return EffectEvidence("RD", 100 * e.estimate, 100 * e.ci_lower, 100 * e.ci_upper, 1, None, rr)
     res, _ = _fit(tables)
     rr = None
     if len(rrs) == len(tables):

@@ -8,6 +8,7 @@ module never reads the database itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from jakatlas.data import KnowledgeBase, knowledge_base
 from jakatlas.models.evidence import Study
 from jakatlas.models.knowledge import Disease
+from jakatlas.synthesis._common import fmt_weeks
 from jakatlas.synthesis.atlas_effects import (
     ArmEffect,
     PooledEffect,
@@ -45,11 +47,16 @@ class DiseaseSynthesis:
     levels: tuple[OcebmLevel, ...]
     mechanism: MechanismReport
 
-    def grade_for(self, drug: str, measure: str) -> GradeAssessment | None:
+    def grade_for(self, drug: str, measure: str, weeks: float | None = None) -> GradeAssessment | None:
+        """The grade of ``drug`` for ``measure`` (at ``weeks`` when given; else the first listed)."""
         for g in self.grades:
-            if g.drug == drug and g.outcome == measure:
+            if g.drug == drug and (g.outcome == measure or g.measure == measure) and (weeks is None or g.weeks == weeks):
                 return g
         return None
+
+    def ungraded(self, study_id: str) -> bool:
+        """The study is in no grade (it reports no results, or only non-randomised figures where trials exist)."""
+        return not any(study_id in g.study_ids for g in self.grades)
 
 
 def study_drugs(study: Study, kb: KnowledgeBase) -> list[str]:
@@ -59,30 +66,50 @@ def study_drugs(study: Study, kb: KnowledgeBase) -> list[str]:
     return jaki or [n for n in names if n == "jak inhibitor"] or names[:1]
 
 
+_NO_RESULTS = re.compile(r"\bresults?\b(?: \w+){0,3} (?:were|was|are|is|have|has) not (?:yet )?(?:been )?"
+                         r"(?:retrieved|reported|posted|available)|\bno results\b", re.I)
+
+
+def _no_results(study: Study) -> bool:
+    """No outcome figure, and either a randomised trial (a narrative claim is not its result) or a
+    result statement that says the results are missing."""
+    if any(o.value is not None for o in study.outcomes):
+        return False
+    return study.design == "rct" or bool(_NO_RESULTS.search(str(getattr(study, "result", "") or "")))
+
+
 def _grades(studies: Sequence[Study], rows: Sequence[ArmEffect], disease: str, kb: KnowledgeBase) -> list[GradeAssessment]:
+    """GRADE per drug x outcome measure x timepoint (estimates of different timepoints are never
+    pooled); narrative grades for studies without figures; none for studies without results."""
     by_id = {s.id: s for s in studies}
-    groups: dict[tuple[str, str], list[ArmEffect]] = {}
+    groups: dict[tuple[str, str, float | None], list[ArmEffect]] = {}
     for r in rows:
         if r.kind == "descriptive" and r.value is None:
             continue
-        groups.setdefault((r.drug, r.measure_key), []).append(r)
+        groups.setdefault((r.drug, r.measure_key, r.weeks), []).append(r)
     out: list[GradeAssessment] = []
     covered: set[tuple[str, str]] = set()
-    for (drug, _key), rs in groups.items():
+    for (drug, _key, weeks), rs in groups.items():
         ids = list(dict.fromkeys(r.study_id for r in rs))
         comparative = [r for r in rs if r.kind == "comparative" and r.placebo_controlled] or \
                       [r for r in rs if r.kind == "comparative"]
-        effect = grading_effect(comparative)
-        out.append(grade_outcome([by_id[i] for i in ids], drug=drug, disease=disease, outcome=rs[0].measure,
-                                 effect=effect, sources=kb.sources))
+        concurrent = {r.study_id for r in rs if r.comparator_value is not None
+                      and r.role in ("arm", "combined") and r.comparator != "historical controls"}
+        label = f"{rs[0].measure}, {fmt_weeks(weeks)}" if weeks is not None else rs[0].measure
+        out.append(grade_outcome([by_id[i] for i in ids], drug=drug, disease=disease, outcome=label,
+                                 effect=grading_effect(comparative), sources=kb.sources,
+                                 comparative_ids=concurrent, measure=rs[0].measure, weeks=weeks))
         covered |= {(drug, i) for i in ids}
     narrative: dict[str, list[Study]] = {}
     for s in studies:
+        if _no_results(s):
+            continue
         for drug in study_drugs(s, kb):
             if (drug, s.id) not in covered:
                 narrative.setdefault(drug, []).append(s)
     for drug, ss in narrative.items():
-        out.append(grade_outcome(ss, drug=drug, disease=disease, outcome=NARRATIVE, sources=kb.sources))
+        out.append(grade_outcome(ss, drug=drug, disease=disease, outcome=NARRATIVE, sources=kb.sources,
+                                 comparative_ids=()))
     order = {"high": 0, "moderate": 1, "low": 2, "very low": 3}
     out.sort(key=lambda g: (g.drug, g.outcome == NARRATIVE, order[g.certainty], -(g.total_n or 0), g.outcome))
     return out

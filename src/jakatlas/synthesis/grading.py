@@ -14,14 +14,16 @@ observational evidence that has no serious risk of bias.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from jakatlas.data.ocebm import ocebm_table
+from jakatlas.models.bias import SEVERITY, RiskOfBias
 from jakatlas.models.evidence import Study
 from jakatlas.models.knowledge import CuratedStudy, Source
 from jakatlas.synthesis._common import has_comparator, study_text
+from jakatlas.synthesis.risk_of_bias import study_risk_of_bias
 
 __all__ = [
     "CERTAINTIES",
@@ -165,6 +167,8 @@ class EffectEvidence:
     k: int = 1
     i2: float | None = None
     rr: tuple[float, float, float] | None = None
+    arms: tuple[tuple[str, float, float, float], ...] = ()
+    """Separate estimates (label, estimate, low, high) judged one by one: doses are not combined."""
 
     @property
     def null(self) -> float:
@@ -174,10 +178,19 @@ class EffectEvidence:
     def crosses_null(self) -> bool:
         return self.ci_low <= self.null <= self.ci_high
 
+    def each(self) -> tuple[tuple[str, float, float, float], ...]:
+        """The estimates to judge: every arm when doses are kept apart, else the one estimate."""
+        return self.arms or (("", self.estimate, self.ci_low, self.ci_high),)
+
     def describe(self) -> str:
+        if len(self.arms) > 1:
+            return "; ".join(self._one(e, lo, hi) + f" for {lab}" for lab, e, lo, hi in self.arms)
+        return self._one(self.estimate, self.ci_low, self.ci_high)
+
+    def _one(self, estimate: float, ci_low: float, ci_high: float) -> str:
         if self.measure == "RD":
-            return f"RD {self.estimate:+.1f} pp (95% CI {self.ci_low:+.1f} to {self.ci_high:+.1f})"
-        return f"{self.measure} {self.estimate:.2f} (95% CI {self.ci_low:.2f} to {self.ci_high:.2f})"
+            return f"RD {estimate:+.1f} pp (95% CI {ci_low:+.1f} to {ci_high:+.1f})"
+        return f"{self.measure} {estimate:.2f} (95% CI {ci_low:.2f} to {ci_high:.2f})"
 
 
 @dataclass(frozen=True)
@@ -193,6 +206,9 @@ class GradeAssessment:
     study_ids: tuple[str, ...]
     total_n: int | None
     start_reason: str
+    risk_of_bias: tuple[tuple[str, RiskOfBias | None], ...] = ()
+    measure: str = ""
+    weeks: float | None = None
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -223,56 +239,34 @@ def _source_only_secondary(study: Any, sources: Mapping[str, Source] | None) -> 
     return bool(types) and "primary" not in types
 
 
-_OPEN_LABEL = re.compile(r"open[- ]label(?![- ](extension|period|phase|follow))")
-
-
 def _n(s: Study) -> int:
     return s.n or 0
 
 
-def _cues(s: Study) -> list[str]:
-    """Risk-of-bias cues of one study, as short phrases."""
-    text = study_text(s)
-    out = []
-    if s.design == "open_label_trial" or _OPEN_LABEL.search(text):
-        out.append("open-label")
-    if not has_comparator(s):
-        out.append("uncontrolled (single-arm)")
-    if "retrospective" in text:
-        out.append("retrospective")
-    if s.design != "rct" and _historical(text):
-        out.append("historically controlled")
-    if s.design in ("case_report", "case_series"):
-        out.append({"case_report": "case report", "case_series": "case series"}[s.design])
-    return out
+def _risk_of_bias(body: Sequence[Study], randomised: bool,
+                  sources: Mapping[str, Source] | None) -> tuple[Judgement, tuple[tuple[str, RiskOfBias | None], ...]]:
+    """GRADE risk of bias from the per-study RoB 2 / ROBINS-I judgements, weighted by patients.
 
-
-def _risk_of_bias(body: Sequence[Study], randomised: bool) -> Judgement:
+    Rated down one level when most patients come from studies at high (RoB 2) or serious (ROBINS-I)
+    risk, two when most come from studies at critical risk; "some concerns" and "moderate" alone
+    do not rate down (GRADE handbook 5.2.1).
+    """
+    robs = tuple((s.id, study_risk_of_bias(s, sources, randomised_comparison=randomised)) for s in body)
     known = [s for s in body if s.n]
     weight = {s.id: (_n(s) if known else 1) for s in body}
     total = sum(weight.values()) or 1
-    cues: dict[str, list[str]] = {}
-    flagged = 0
-    anecdotal = all(s.design in ("case_report", "case_series") for s in body)
-    for s in body:
-        mine = _cues(s)
-        for c in mine:
-            cues.setdefault(c, []).append(s.id)
-        if mine:
-            flagged += weight[s.id]
-    if not cues:
-        who = "randomised trials" if randomised else "studies"
-        return Judgement("risk of bias", 0, f"Not rated down for risk of bias: none of the {who} is open-label, "
-                                            "uncontrolled, retrospective or anecdotal.")
-    listed = ", ".join(f"{c} ({len(ids)} stud{'y' if len(ids) == 1 else 'ies'})" for c, ids in cues.items())
-    if anecdotal:
-        return Judgement("risk of bias", -2, f"Rated down two levels for risk of bias: the evidence is only "
-                                             f"case reports or case series without concurrent controls ({listed}).")
-    if flagged / total > 0.5:
+    serious = sum(weight[i] for i, r in robs if r is not None and SEVERITY[r.overall] >= 2)
+    critical = sum(weight[i] for i, r in robs if r is not None and SEVERITY[r.overall] >= 3)
+    listed = "; ".join(f"{i}: {r.summary}" if r is not None else f"{i}: not assessable" for i, r in robs)
+    tools = " and ".join(sorted({r.tool for _, r in robs if r is not None})) or "no tool"
+    if critical / total > 0.5:
+        return Judgement("risk of bias", -2, f"Rated down two levels for risk of bias: most patients come from "
+                                             f"studies at critical risk ({tools}): {listed}."), robs
+    if serious / total > 0.5:
         return Judgement("risk of bias", -1, f"Rated down one level for risk of bias: most patients come from "
-                                             f"studies with these limitations: {listed}.")
-    return Judgement("risk of bias", 0, f"Not rated down for risk of bias: studies with limitations ({listed}) "
-                                        f"contribute a minority of patients.")
+                                             f"studies at serious or high risk ({tools}): {listed}."), robs
+    return Judgement("risk of bias", 0, f"Not rated down for risk of bias: most patients come from studies at low "
+                                        f"risk or with some concerns only ({tools}): {listed}."), robs
 
 
 def _imprecision(body: Sequence[Study], effect: EffectEvidence | None) -> Judgement:
@@ -290,12 +284,20 @@ def _imprecision(body: Sequence[Study], effect: EffectEvidence | None) -> Judgem
                        f"information size (at least {total_n} patients) could not be checked")
     if effect is None:
         problems.append("no between-group estimate with a confidence interval is available")
-    elif effect.crosses_null:
-        problems.append(f"the confidence interval of {effect.describe()} includes no effect")
-    elif effect.measure == "RD" and effect.ci_high - effect.ci_low > 30:
-        problems.append(f"the confidence interval of {effect.describe()} is wider than 30 percentage points")
-    elif effect.measure in ("RR", "OR") and effect.ci_low > 0 and effect.ci_high / effect.ci_low > 4:
-        problems.append(f"the confidence interval of {effect.describe()} spans more than a four-fold range")
+    else:
+        crossing = [lab for lab, _, lo, hi in effect.each() if lo <= effect.null <= hi]
+        wide = [lab for lab, _, lo, hi in effect.each()
+                if (effect.measure == "RD" and hi - lo > 30)
+                or (effect.measure in ("RR", "OR") and lo > 0 and hi / lo > 4)]
+        how = "is wider than 30 percentage points" if effect.measure == "RD" else "spans more than a four-fold range"
+        if crossing == [""]:
+            problems.append(f"the confidence interval of {effect.describe()} includes no effect")
+        elif crossing:
+            shown = " and ".join(f"{lab} ({effect._one(e, lo, hi)})" for lab, e, lo, hi in effect.arms
+                                 if lab in crossing)
+            problems.append(f"the confidence interval includes no effect for {shown} (doses judged separately)")
+        elif wide:
+            problems.append(f"the confidence interval of {effect.describe()} {how}")
     tail = f"; {'; '.join(remarks)}" if remarks else ""
     if not problems:
         shown = effect.describe() if effect else "the estimate"
@@ -369,6 +371,9 @@ def grade_outcome(
     outcome: str,
     effect: EffectEvidence | None = None,
     sources: Mapping[str, Source] | None = None,
+    comparative_ids: Collection[str] | None = None,
+    measure: str = "",
+    weeks: float | None = None,
 ) -> GradeAssessment:
     """GRADE certainty of the evidence for one drug x disease x outcome.
 
@@ -383,27 +388,41 @@ def grade_outcome(
         The (pooled) comparative effect and its I², when one can be computed.
     sources
         Source records by tag; studies backed only by secondary sources are rated down.
+    comparative_ids
+        Studies whose figures for this outcome are a concurrent between-group comparison. A
+        randomised trial reporting only single-arm figures for the outcome is not randomised
+        evidence for it, so the rating starts at low (default: every study is comparative).
+    measure, weeks
+        The outcome measure and its timepoint (the rating is per timepoint; ``outcome`` is the label).
 
     Notes
     -----
-    When randomised trials exist, the rating uses them alone (GRADE uses the highest-certainty
-    body of evidence; Schünemann et al., J Clin Epidemiol 2019).
+    When randomised comparisons exist, the rating uses them alone (GRADE uses the highest-certainty
+    body of evidence; Schünemann et al., J Clin Epidemiol 2019). Risk of bias comes from each
+    study's RoB 2 / ROBINS-I judgement (:mod:`jakatlas.synthesis.risk_of_bias`).
     """
-    rcts = [s for s in studies if s.design == "rct"]
+    comparative = set(comparative_ids) if comparative_ids is not None else {s.id for s in studies}
+    rcts = [s for s in studies if s.design == "rct" and s.id in comparative]
+    single_arm_rcts = [s.id for s in studies if s.design == "rct" and s.id not in comparative]
     randomised = bool(rcts)
     body = rcts if randomised else list(studies)
     ignored = len(studies) - len(body)
     if randomised:
         start: Certainty = "high"
-        start_reason = (f"Started at high: {len(body)} randomised trial{'s' if len(body) != 1 else ''}"
-                        + (f" ({ignored} non-randomised stud{'y' if ignored == 1 else 'ies'} not used for the "
-                           "rating)." if ignored else "."))
+        start_reason = (f"Started at high: {len(body)} randomised comparison{'s' if len(body) != 1 else ''}"
+                        + (f" ({ignored} stud{'y' if ignored == 1 else 'ies'} without a randomised comparison not "
+                           "used for the rating)." if ignored else "."))
+    elif single_arm_rcts:
+        start = "low"
+        start_reason = ("Started at low: the figures are single-arm (uncontrolled) results, not a randomised "
+                        f"comparison, although {', '.join(single_arm_rcts)} "
+                        f"{'is a randomised trial' if len(single_arm_rcts) == 1 else 'are randomised trials'}.")
     else:
         start = "low"
         start_reason = (f"Started at low: {len(body)} non-randomised stud{'y' if len(body) == 1 else 'ies'} "
                         "(observational or uncontrolled evidence).")
     total_n = sum(_n(s) for s in body)
-    rob = _risk_of_bias(body, randomised)
+    rob, robs = _risk_of_bias(body, randomised, sources)
     judgements = [rob, _imprecision(body, effect), _inconsistency(effect, len(body)),
                   _indirectness(body, disease, outcome, sources)]
     judgements.append(Judgement("publication bias", 0, "Publication bias not assessed: too few studies "
@@ -414,5 +433,5 @@ def grade_outcome(
     score = CERTAINTIES.index(start) + sum(j.change for j in judgements)
     certainty = CERTAINTIES[max(0, min(3, score))]
     return GradeAssessment(drug, disease, outcome, certainty, start, tuple(judgements),
-                           tuple(s.id for s in body), total_n or None, start_reason)
+                           tuple(s.id for s in body), total_n or None, start_reason, robs, measure or outcome, weeks)
 
