@@ -73,7 +73,7 @@ def atlas(sqlite_url: str) -> Atlas:
 def test_update_stores_candidates_once_and_links_them(atlas: Atlas, fake: FakeApis) -> None:
     _povorcitinib_world(fake)
     before = _grades(atlas, candidates=False)
-    assert any(g["outcome"] == "HiSCR" and g["certainty"] == "moderate" for g in before)
+    assert any(g["outcome"] == "HiSCR, wk 8" and g["certainty"] == "very low" for g in before)
     pm, ct = run_update(atlas, since=date(2026, 1, 1), today=TODAY, **_clients(fake))
     assert pm.complete and ct.complete and ct.data_timestamp == "2026-12-01T09:00:05"
     assert (pm.counts.fetched, pm.counts.new, pm.counts.failed) == (3, 3, [])
@@ -92,7 +92,8 @@ def test_update_stores_candidates_once_and_links_them(atlas: Atlas, fake: FakeAp
     with session_scope(atlas.url) as s:
         s.query(StudyLinkRow).delete()
     lifted = _grades(atlas, candidates=True)
-    assert any(g["outcome"] == "HiSCR" and g["certainty"] == "high" for g in lifted)
+    assert any(g["outcome"] == "HiSCR, wk 8" and g["certainty"] == "low" and "pubmed-90000101-s2" in g["study_ids"]
+               for g in lifted)
 
 
 def test_candidates_carry_pmid_and_doi(atlas: Atlas, fake: FakeApis) -> None:
