@@ -130,3 +130,21 @@ def test_add_is_idempotent(built: str, capsys, monkeypatch, tmp_path) -> None:
     assert code == 0 and out.startswith("Added 1 candidate studies from ") and out.endswith("(0 already present).\n")
     code, out, _ = run(capsys, monkeypatch, "add", str(doc))
     assert out.endswith("Added 0 candidate studies from " + str(doc) + " (1 already present).\n")
+
+
+def test_show_with_candidates_has_a_status_column(built: str, capsys, monkeypatch) -> None:
+    from jakatlas.models.evidence import ExtractionResult, SourceInfo, Study
+    from jakatlas.store.atlas import Atlas
+
+    Atlas(built).add_candidates(ExtractionResult(
+        source=SourceInfo(id="c.txt", kind="text", sha256="d" * 64),
+        studies=[Study(id="s1", interventions=[{"name": "baricitinib"}], diseases=[{"name": "morphea"}],
+                       design="case_report")]), "baricitinib in morphea")
+    code, out, _ = run(capsys, monkeypatch, "show", "morphea", "--candidates", "--format", "md")
+    assert code == 0
+    header = next(line for line in out.splitlines() if line.startswith("| Drug |"))
+    assert header.endswith("| Level | Source | Status |")
+    row = next(line for line in out.splitlines() if line.startswith("| baricitinib |") and "candidate" in line)
+    assert row.endswith("| candidate |") and "| not reported |" in row  # n was not given: never a number
+    code, out, _ = run(capsys, monkeypatch, "show", "morphea", "--format", "md")
+    assert "| Status |" not in out and "candidate" not in out

@@ -32,7 +32,7 @@ def test_markdown_has_povorcitinib_phase2_and_phase3_results(md: tuple[str, Path
     text, _ = md
     assert text.startswith("# Hidradenitis suppurativa: JAK inhibitor evidence dossier\n")
     # phase 2 (Kirby 2024), with Newcombe CIs and NNT
-    assert ("| Kirby 2024 | povorcitinib 15 mg | HiSCR | wk 16* | 48.1% (n=52) | placebo 28.8% (n=52) | "
+    assert ("| Kirby 2024 | povorcitinib 15 mg | HiSCR | not reported (study wk 16) | 48.1% (n=52) | placebo 28.8% (n=52) | "
             "RD +19.2 pp (95% CI +0.6 to +36.1); RR 1.67 (1.00 to 2.78); NNTB 5.2") in text
     # phase 2 (Alavi 2022, study 2): 57.1% placebo is no whole count of 9, so no count is invented
     assert ("| Alavi 2022 (study 2) | povorcitinib 30 mg | HiSCR | wk 8 | 55.6% | placebo 57.1% (n=9) | "

@@ -213,3 +213,12 @@ def test_references_download_as_ris_and_bibtex(client: TestClient) -> None:
     found = client.get("/api/v1/search/references", params={"q": "morphea", "format": "json"}).json()
     assert found and all(r["studies"] for r in found)
     assert client.get("/api/v1/diseases/xyzzy/references").status_code == 404
+
+
+def test_studies_default_to_curated_and_candidates_are_marked(client: TestClient, candidate_id: str) -> None:
+    default = client.get("/api/v1/studies", params={"disease": "lichen planus", "limit": 500}).json()
+    assert default["items"] and {i["status"] for i in default["items"]} == {"curated"}
+    both = client.get("/api/v1/studies", params={"disease": "lichen planus", "status": "reviewable",
+                                                 "limit": 500}).json()
+    marked = {i["id"]: i["status"] for i in both["items"]}
+    assert marked[candidate_id] == "candidate" and both["total"] == default["total"] + 1

@@ -137,3 +137,12 @@ def test_reference_lists_link_to_ris_and_bibtex(client: TestClient) -> None:
             href = f"{base}format={fmt}"
             assert href in html, (page, fmt)
             assert client.get(href.replace("&amp;", "&")).status_code == 200
+
+
+def test_unknown_values_read_not_reported_never_a_number(client: TestClient) -> None:
+    hs = client.get("/diseases/hidradenitis_suppurativa").text
+    assert "not reported (study wk 16)" in hs          # time point taken from the study length is said so
+    assert not re.search(r"wk \d+\*", hs)
+    assert not re.search(r'<td class="num">0</td>', hs)
+    drugs = client.get("/drugs").text
+    assert "–</td>" not in drugs.split("<tbody>", 1)[1].split("</tbody>", 1)[0] or "not reported" in drugs

@@ -25,7 +25,16 @@ def _evidence_cells(e: EvidenceRow) -> list[object]:
         src += f" [{e.links[0][0]}]"
     design = (e.design or "").replace("_", " ") + (f", phase {e.phase}" if e.phase else "")
     drugs = ", ".join(e.drugs) + (f" vs {', '.join(e.comparators)}" if e.comparators else "")
-    return [drugs, e.dose, "; ".join(e.diseases), design, e.n, e.duration, e.result, e.evidence_level, src]
+    nr = "not reported"
+    return [drugs, e.dose or nr, "; ".join(e.diseases), design or nr, nr if e.n is None else e.n, e.duration or nr,
+            e.result, e.evidence_level, src]
+
+
+def _evidence_table(rows: list[EvidenceRow], candidates: bool) -> tuple[list[str], list[list[object]]]:
+    """Headers and cells; with candidates a Status column says which rows no curator has reviewed."""
+    if not candidates:
+        return EVIDENCE_HEADERS, [_evidence_cells(e) for e in rows]
+    return [*EVIDENCE_HEADERS, "Status"], [[*_evidence_cells(e), e.status] for e in rows]
 
 
 @app.command()
@@ -90,9 +99,9 @@ def diseases(fmt: OutputFormat = FORMAT_OPTION) -> None:
         table("Diseases", headers, rows)
 
 
-def _show_disease(v: DiseaseView, fmt: OutputFormat) -> None:
+def _show_disease(v: DiseaseView, fmt: OutputFormat, candidates: bool = False) -> None:
     d = v.disease
-    rows = [_evidence_cells(e) for e in v.evidence]
+    headers, rows = _evidence_table(v.evidence, candidates)
     cyt = ", ".join(f"{c['name']}" + ("" if c["jak_dependent"] is not False else " (JAK-independent)")
                     for c in v.cytokines)
     if fmt is OutputFormat.md:
@@ -100,16 +109,16 @@ def _show_disease(v: DiseaseView, fmt: OutputFormat) -> None:
         print(f"- Synonyms: {', '.join(d.synonyms + d.abbreviations) or '-'}")
         print(f"- Identifiers: {', '.join(d.identifiers) or 'unknown'}")
         print(f"- Cytokines: {cyt or 'unknown'}\n")
-        print(markdown_table(EVIDENCE_HEADERS, rows))
+        print(markdown_table(headers, rows))
         return
     console.print(f"[bold]{d.name}[/bold]")
     console.print(f"Synonyms: {', '.join(d.synonyms + d.abbreviations) or '-'}")
     console.print(f"Identifiers: {', '.join(d.identifiers) or 'unknown'}")
     console.print(f"Cytokines: {cyt or 'unknown'}")
-    table(f"Evidence ({len(rows)} studies)", EVIDENCE_HEADERS, rows)
+    table(f"Evidence ({len(rows)} studies)", headers, rows)
 
 
-def _show_drug(v: DrugView, fmt: OutputFormat) -> None:
+def _show_drug(v: DrugView, fmt: OutputFormat, candidates: bool = False) -> None:
     d = v.drug
     lines = [
         f"Class: {d.drug_class}; status: {d.status}" + (f" ({d.development})" if d.development else ""),
@@ -118,22 +127,22 @@ def _show_drug(v: DrugView, fmt: OutputFormat) -> None:
     ]
     lines += [f"Selectivity: {s.statement} [{', '.join(s.sources)}]" for s in d.selectivity]
     lines += [f"IC50 {i.target}: {i.value_nm:g} nM ({i.assay}) [{', '.join(i.sources)}]" for i in d.ic50]
-    lines += [f"Approval: {a.regulator} {a.date or 'date unknown'}: {a.indication} ({a.status})" for a in d.approvals]
+    lines += [f"Approval: {a.regulator} {a.date or 'date not reported'}: {a.indication} ({a.status})" for a in d.approvals]
     lines += [f"Dose: {x.text}" for x in d.doses]
     if d.boxed_warning:
         bw = d.boxed_warning
         lines.append("Boxed warning: " + {True: "yes", False: "no", None: "unknown"}[bw.present]
                      + (f" - {bw.text}" if bw.text else ""))
-    rows = [_evidence_cells(e) for e in v.evidence]
+    headers, rows = _evidence_table(v.evidence, candidates)
     if fmt is OutputFormat.md:
         print(f"# {d.name}\n")
         print("\n".join(f"- {x}" for x in lines) + "\n")
-        print(markdown_table(EVIDENCE_HEADERS, rows))
+        print(markdown_table(headers, rows))
         return
     console.print(f"[bold]{d.name}[/bold]")
     for x in lines:
         console.print(x, markup=False)
-    table(f"Evidence ({len(rows)} studies)", EVIDENCE_HEADERS, rows)
+    table(f"Evidence ({len(rows)} studies)", headers, rows)
 
 
 @app.command()
@@ -154,9 +163,9 @@ def show(
     if fmt is OutputFormat.json:
         print_json(view.model_dump(mode="json"))
     elif isinstance(view, DiseaseView):
-        _show_disease(view, fmt)
+        _show_disease(view, fmt, candidates)
     else:
-        _show_drug(view, fmt)
+        _show_drug(view, fmt, candidates)
 
 
 @app.command()

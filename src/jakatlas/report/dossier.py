@@ -8,7 +8,7 @@ OCEBM 2011 levels, GRADE certainty, mechanism coverage); :func:`to_markdown`, :f
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from jakatlas.report.plots import ForestRow
 from jakatlas.store.atlas import Atlas, StudyRecord
 from jakatlas.store.db import describe_url
 from jakatlas.store.views import evidence_row
-from jakatlas.synthesis._common import fmt_weeks
+from jakatlas.synthesis._common import fmt_timepoint, fmt_weeks
 from jakatlas.synthesis.atlas_effects import ArmEffect, study_label
 from jakatlas.synthesis.disease import DiseaseSynthesis, study_drugs, synthesise
 from jakatlas.synthesis.grading import ocebm_level
@@ -66,7 +66,8 @@ class DrugSummary:
     status: str
     approvals: str
     studies: int
-    patients: int
+    patients: int | None
+    """Sum of the reported n; ``None`` when no study of the drug reports n (never shown as 0)."""
     best_level: int | None
     bottom_line: str
 
@@ -115,8 +116,14 @@ class Dossier:
     caveats: tuple[str, ...]
 
     @property
-    def n_patients(self) -> int:
-        return sum(s.n or 0 for s in self.studies)
+    def n_patients(self) -> int | None:
+        """Patients over the studies that report n (``None`` when none does)."""
+        return _reported_sum(s.n for s in self.studies)
+
+
+def _reported_sum(values: Iterable[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
 
 
 def _study(rec: StudyRecord) -> CuratedStudy | StudyRecord:
@@ -178,7 +185,7 @@ def _forest(syn: DiseaseSynthesis, order: Sequence[str]) -> tuple[ForestPanel, .
             if lb != lower_better:
                 continue
             assumed = any(r.weeks_assumed for r in rs)
-            rows.append(ForestRow(f"{measure}, {fmt_weeks(weeks)}{'*' if assumed else ''}", kind="header"))
+            rows.append(ForestRow(f"{measure}, {fmt_timepoint(weeks, assumed)}", kind="header"))
             for r in rs:
                 comps.add(r.comparator or "comparator")
                 name = f"{r.label} \u00b7 {r.arm or r.drug}"
@@ -301,7 +308,7 @@ def build_dossier(atlas: Atlas, disease: Disease | str, *, candidates: bool = Fa
                 if a.dermatologic and a.status == "approved"]
         summaries.append(DrugSummary(name, selectivity_class(d) if d else "unknown", d.status if d else "unknown",
                                      "; ".join(derm) or "no dermatologic approval recorded", len(mine),
-                                     sum(x.n or 0 for x in mine), min(levels) if levels else None,
+                                     _reported_sum(x.n for x in mine), min(levels) if levels else None,
                                      _bottom_line(name, syn)))
     tags = [t for x in lines for t in x.sources]
     tags += [t for d in kb.drugs.values() if d.name in drugs and d.boxed_warning for t in d.boxed_warning.sources]

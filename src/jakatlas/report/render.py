@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from jakatlas.errors import JakatlasError
 from jakatlas.report.plots import data_uri, figure_bytes, forest_plot
-from jakatlas.synthesis._common import fmt_weeks
+from jakatlas.synthesis._common import fmt_timepoint, fmt_weeks
 
 if TYPE_CHECKING:
     from jakatlas.report.dossier import Dossier, ForestPanel
@@ -32,6 +32,7 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html", "htm", "xml", "j2"], default=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["weeks"] = fmt_weeks
+    env.filters["timepoint"] = fmt_timepoint
     env.filters["dash"] = lambda v: "\u2014" if v in (None, "") else v
     return env
 
@@ -53,7 +54,7 @@ def effect_cells(r: ArmEffect) -> list[str]:
         comp = f"{r.comparator or 'comparator'} {r.comparator_value:g}{pct}"
         if r.comparator_n is not None:
             comp += f" (n={r.comparator_n})"
-    time = fmt_weeks(r.weeks) + ("*" if r.weeks_assumed else "")
+    time = fmt_timepoint(r.weeks, r.weeks_assumed)
     arm = r.arm or r.drug
     tag = {"subgroup": "subgroup", "historical": "historical control", "combined": "all doses"}.get(r.role)
     if tag and tag.split()[0] not in arm.lower():
@@ -109,11 +110,13 @@ def render_markdown(d: Dossier, path: Path | str | None = None) -> str:
     out.append("")
     names = ", ".join(d.disease.synonyms + d.disease.abbreviations) or "\u2014"
     out += [f"- Also known as: {names}", f"- Identifiers: {', '.join(d.disease.identifiers) or 'unknown'}",
-            f"- Evidence: {len(d.studies)} study rows, {d.n_patients} patients with reported n", ""]
+            f"- Evidence: {len(d.studies)} study rows, "
+        + (f"{d.n_patients} patients with reported n" if d.n_patients is not None else "n not reported"), ""]
     out += ["## Summary by drug", "", _md_table(
         ["Drug", "Selectivity", "Status", "Dermatologic approvals", "Studies", "Patients", "Best OCEBM level",
          "Bottom line"],
-        [[s.drug, s.selectivity, s.status, s.approvals, s.studies, s.patients, s.best_level, s.bottom_line]
+        [[s.drug, s.selectivity, s.status, s.approvals, s.studies, "not reported" if s.patients is None else s.patients,
+          s.best_level, s.bottom_line]
          for s in d.drugs]), ""]
     out += ["## Evidence table", ""]
     for drug in [s.drug for s in d.drugs]:
@@ -129,7 +132,7 @@ def render_markdown(d: Dossier, path: Path | str | None = None) -> str:
         [effect_cells(r) for r in syn.effects]), "",
         *[f"\u2020 {n}" for n in count_notes(syn.effects)], "",
         "RD = risk difference (percentage points), RR = risk ratio, NNTB/NNTH = number needed to treat to "
-        "benefit/harm (Altman 1998). * timepoint not reported; study duration shown.", ""]
+        "benefit/harm (Altman 1998).", ""]
     if path is not None:
         target = Path(path)
         for i, panel in enumerate(d.forest, start=1):
@@ -148,7 +151,8 @@ def render_markdown(d: Dossier, path: Path | str | None = None) -> str:
     for c in syn.placebo:
         out += [f"**{c.measure}.** {c.summary}", "", _md_table(
             ["Study", "Comparator", "Response", "n", "Time"],
-            [[r.label, r.comparator, f"{r.value:g}%", r.n, fmt_weeks(r.weeks) + ("*" if r.weeks_assumed else "")]
+            [[r.label, r.comparator, f"{r.value:g}%", "not reported" if r.n is None else r.n,
+              fmt_timepoint(r.weeks, r.weeks_assumed)]
              for r in c.rates]), ""]
     out += [f"- {f.label}: {f.text}" for f in syn.flags]
     out += ["" if syn.flags else "No controlled placebo or vehicle responder rates in the atlas for this disease."

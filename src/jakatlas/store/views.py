@@ -18,7 +18,7 @@ class EvidenceRow(BaseModel):
     """One study as a clinician reads it in a table."""
 
     id: str
-    status: str
+    status: str = Field(description="curated, or candidate: extracted by machine and not yet reviewed.")
     drugs: list[str]
     dose: str | None
     comparators: list[str]

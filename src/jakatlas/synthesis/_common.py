@@ -89,6 +89,14 @@ def fmt_weeks(w: float | None) -> str:
     return f"wk {round(w):d}" if abs(w - round(w)) < 0.3 else f"wk {w:g}"
 
 
+def fmt_timepoint(w: float | None, assumed: bool = False) -> str:
+    """A result's time point; when the source gives none, say so and show the study length apart
+    (``not reported (study wk 48)``), never as if it were the time point."""
+    if assumed:
+        return "not reported" + (f" (study {fmt_weeks(w)})" if w is not None else "")
+    return fmt_weeks(w)
+
+
 def fmt_pct(x: float | None, digits: int = 1) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}%"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from jakatlas.models.knowledge import Disease
 from jakatlas.report.dossier import Dossier, build_dossier
-from jakatlas.synthesis._common import fmt_weeks
+from jakatlas.synthesis._common import fmt_timepoint
 from jakatlas.web.deps import AppContext
 
 __all__ = ["DiseaseSections", "disease_sections", "table_rows", "forest_svg", "TABLES"]
@@ -49,7 +49,8 @@ def _effects(d: Dossier) -> list[dict[str, Any]]:
             continue
         rows.append({
             "study_id": r.study_id, "study": r.label, "drug": r.drug, "measure": r.measure, "arm": r.arm,
-            "time": fmt_weeks(r.weeks) if r.weeks is not None else None, "value": r.value, "unit": r.unit or "",
+            "time": fmt_timepoint(r.weeks, r.weeks_assumed) if r.weeks is not None or r.weeks_assumed else None,
+            "value": r.value, "unit": r.unit or "",
             "n": r.n, "comparator": r.comparator, "comparator_value": r.comparator_value,
             "comparator_n": r.comparator_n, "rd_pp": _pp(r.rd.estimate) if r.rd else None,
             "rd_low": _pp(r.rd.ci_lower) if r.rd else None, "rd_high": _pp(r.rd.ci_upper) if r.rd else None,
@@ -67,7 +68,8 @@ def _placebo(d: Dossier) -> list[dict[str, Any]]:
             "measure": p.measure, "low": p.low, "high": p.high, "pooled": p.pooled, "ci_lower": p.ci_lower,
             "ci_upper": p.ci_upper, "k_pooled": p.k_pooled, "method": p.method, "note": p.note,
             "rates": [{"study_id": r.study_id, "study": r.label, "comparator": r.comparator, "value": r.value,
-                       "n": r.n, "time": fmt_weeks(r.weeks) if r.weeks is not None else None} for r in p.rates],
+                       "n": r.n, "time": fmt_timepoint(r.weeks, r.weeks_assumed)
+                       if r.weeks is not None or r.weeks_assumed else None} for r in p.rates],
         })
     return out
 

@@ -324,7 +324,7 @@ def study_detail(ctx: AppContext, study_id: str) -> StudyDetail:
 
 def study_page(ctx: AppContext, *, path: str, disease: str | None = None, drug: str | None = None,
                design: str | None = None, level: int | None = None, outcome: str | None = None,
-               status: StatusFilter = "reviewable", limit: int = 50, offset: int = 0) -> StudyPage:
+               status: StatusFilter = "curated", limit: int = 50, offset: int = 0) -> StudyPage:
     """One page of the filtered study list; names, synonyms and codes are resolved first."""
     dis = resolve_disease(disease).name if disease else None
     dr = resolve_drug(drug).name if drug else None
@@ -332,7 +332,7 @@ def study_page(ctx: AppContext, *, path: str, disease: str | None = None, drug: 
                              status=STATUSES[status])
     page = recs[offset: offset + limit]
     params = {k: v for k, v in {"disease": disease, "drug": drug, "design": design, "level": level,
-                                "outcome": outcome, "status": status if status != "reviewable" else None}.items()
+                                "outcome": outcome, "status": status if status != "curated" else None}.items()
               if v is not None}
 
     def link(off: int) -> str:

@@ -33,7 +33,9 @@ def list_studies(
     design: Annotated[Design | None, Query()] = None,
     level: Annotated[int | None, Query(ge=1, le=5, description="OCEBM level or better (2 keeps 1-2).")] = None,
     outcome: Annotated[str | None, Query(max_length=100, description="Outcome measure (substring).")] = None,
-    status: Annotated[StatusFilter, Query(description="'reviewable' = curated and candidate.")] = "reviewable",
+    status: Annotated[StatusFilter, Query(description=(
+        "Default: curated evidence only. 'candidate' = unreviewed extracted studies; 'reviewable' = both "
+        "(every item says its status)."))] = "curated",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     fmt: FormatQ = "json",

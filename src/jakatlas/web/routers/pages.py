@@ -153,7 +153,7 @@ def studies_page(
     drug: Annotated[str | None, Query(max_length=200)] = None,
     design: Annotated[str | None, Query(max_length=40)] = None,
     level: Annotated[int | None, Query(ge=1, le=5)] = None,
-    status: Annotated[StatusFilter, Query()] = "reviewable",
+    status: Annotated[StatusFilter, Query()] = "curated",
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     clean = {k: v for k, v in {"disease": disease, "drug": drug, "design": design}.items() if v}
