@@ -79,7 +79,7 @@ def test_mechanism_markdown_with_concentration(capsys, monkeypatch) -> None:  # 
     assert code == 0
     assert out.startswith("# Mechanism coverage: hidradenitis suppurativa\n")
     assert "| baricitinib | JAK1/JAK2 | 100% |" in out
-    assert "- JAK-independent (not covered by any JAK inhibitor): IL-1, TNF, IL-17A, IL-36." in out
+    assert "- JAK-independent (not blocked directly by any JAK inhibitor): IL-1, TNF, IL-17A, IL-36." in out
     assert "Hill model assumptions: Enzyme (cell-free) IC50 values are not cellular potency" in out
 
 

@@ -56,7 +56,7 @@ def test_markdown_has_placebo_context_grades_and_mechanism(md: tuple[str, Path])
             "deviations from intended interventions: low;") in text
     assert "## Mechanism coverage" in text
     assert "| IL-23 | jak-dependent | JAK2+TYK2 | STAT3, STAT4 |" in text
-    assert "JAK-independent (not covered by any JAK inhibitor): IL-1, TNF, IL-17A, IL-36." in text
+    assert "JAK-independent (not blocked directly by any JAK inhibitor): IL-1, TNF, IL-17A, IL-36." in text
     assert "| upadacitinib | JAK1 | 67% | upadacitinib (JAK1) reaches 4 of 6 JAK-dependent cytokines" in text
 
 

@@ -46,19 +46,50 @@ def test_hidradenitis_cytokines_are_classified() -> None:
     assert il1.alternatives and "DISAGREEMENT" in il1.alternatives[0]
 
 
-def test_coverage_needs_only_one_jak_of_the_receptor() -> None:
+def test_coverage_follows_jak_pairs_and_sourced_dominant_jaks() -> None:
     rep = _report("hidradenitis suppurativa")
     bari = _drug(rep, "baricitinib")
     assert bari.score == 1.0 and not bari.not_covered
     upa = _drug(rep, "upadacitinib")
     assert upa.score == pytest.approx(4 / 6)
     assert set(upa.not_covered) == {"IL-12", "IL-23"}
-    assert upa.explanation == ("upadacitinib (JAK1) reaches 4 of 6 JAK-dependent cytokines (67%), each signalling "
-                               "through at least one of its targets; not reached: IL-12 (JAK2+TYK2), "
-                               "IL-23 (JAK2+TYK2).")
+    assert upa.explanation.startswith("upadacitinib (JAK1) reaches 4 of 6 JAK-dependent cytokines (67%); IL-12 not "
+                                      "reached (model-based: signals through JAK2+TYK2, none of them a target)")
+    assert rep.drugs[0].score == 1.0
+
+
+def test_tyk2_only_deucravacitinib_does_not_reach_il6() -> None:
+    """IL-6 signals through JAK1/JAK2/TYK2 with JAK1 dominant (Spinelli 2021, in the data): TYK2 alone
+    does not block it, whatever the receptor-pair rule would say."""
+    rep = _report("hidradenitis suppurativa")
+    il6 = next(c for c in rep.cytokines if c.id == "il6")
+    assert il6.essential == ("JAK1",)
     deucra = _drug(rep, "deucravacitinib")
-    assert deucra.not_covered == ("IFN-γ",)
-    assert rep.drugs[0].score == 1.0 and rep.drugs[-1].drug == "ritlecitinib" and rep.drugs[-1].score == 0.0
+    assert "IL-6" in deucra.not_covered and "IFN-γ" in deucra.not_covered
+    reach = {r.cytokine: r for r in deucra.reach}
+    assert (reach["IL-6"].status, reach["IL-6"].basis) == ("not reached", "sourced")
+    assert reach["IL-6"].reason == ("IL-6 (JAK1+JAK2+TYK2) signals mainly through JAK1, which deucravacitinib "
+                                    "spares; inhibiting TYK2 alone is not enough")
+    assert (reach["IL-23"].status, reach["IL-23"].basis) == ("reached", "model-based")
+
+
+def test_tofacitinib_reaches_il12_il23_partly_as_its_th1_th17_blockade_says() -> None:
+    kb = knowledge_base()
+    tofa = next(d for d in kb.drugs.values() if d.name == "tofacitinib")
+    assert any("Th17" in sel.statement for sel in tofa.selectivity)
+    rep = _report("hidradenitis suppurativa")
+    t = _drug(rep, "tofacitinib")
+    reach = {r.cytokine: r for r in t.reach}
+    for name in ("IL-12", "IL-23"):
+        assert (reach[name].status, reach[name].basis) == ("partial", "secondary target")
+    assert set(t.partial) == {"IL-12", "IL-23"} and t.score == pytest.approx(5 / 6)
+
+
+def test_tgf_beta_jak2_note_is_shown_as_an_indirect_route_not_scored() -> None:
+    rep = _report("systemic sclerosis")
+    assert any(x.startswith("TGF-β: In systemic sclerosis fibroblasts JAK2 is activated") for x in rep.indirect)
+    assert _drug(rep, "baricitinib").indirect and not _drug(rep, "upadacitinib").indirect
+    assert _drug(rep, "baricitinib").score == _drug(rep, "upadacitinib").score
 
 
 def test_jak1_jak3_cytokines_are_blocked_by_either_kinase() -> None:

@@ -88,6 +88,13 @@ def test_disease_drug_search_and_map(client: TestClient) -> None:
     assert d["disease"]["name"] == HS and d["evidence"]
     g = client.get("/api/v1/drugs/Olumiant").json()
     assert g["drug"]["name"] == "baricitinib" and any(c["blocked_via"] for c in g["coverage"])
+
+
+def test_drug_coverage_follows_the_synthesis_rules(client) -> None:  # type: ignore[no-untyped-def]
+    cov = {c["cytokine"]: c for c in client.get("/api/v1/drugs/deucravacitinib").json()["coverage"]}
+    assert cov["IL-6"]["blocked_via"] == [] and cov["IL-6"]["reach"] == "not reached"
+    assert cov["IL-6"]["reach_basis"] == "sourced"
+    assert cov["IL-23"]["blocked_via"] == ["TYK2"] and cov["IL-23"]["reach"] == "reached"
     s = client.get("/api/v1/search", params={"q": "lichen"}).json()
     assert s["exact"] is None and any(h["name"] == "lichen planus" for h in s["hits"])
     assert client.get("/api/v1/search", params={"q": "LP"}).json()["exact"]["name"] == "lichen planus"

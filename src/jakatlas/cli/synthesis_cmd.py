@@ -178,9 +178,13 @@ def mechanism(
                x.explanation] for x in m.drugs]
     tail = []
     if m.jak_independent:
-        tail.append(f"JAK-independent (not covered by any JAK inhibitor): {', '.join(c.name for c in m.jak_independent)}.")
+        tail.append(f"JAK-independent (not blocked directly by any JAK inhibitor): {', '.join(c.name for c in m.jak_independent)}.")
     if m.unknown:
         tail.append(f"Signalling unknown: {', '.join(c.name for c in m.unknown)}.")
+    if m.indirect:
+        tail.append("Indirect routes, not scored: " + " ".join(m.indirect))
+    tail.append("Coverage counts a reached cytokine as 1 and a partly reached one as 0.5; each status says whether "
+                "it rests on a sourced dominant JAK, the two-JAK receptor model or a secondary target.")
     if concentration is not None:
         tail.append("Hill model assumptions: " + " ".join(m.assumptions))
     if fmt is SynthFormat.md:

@@ -171,9 +171,11 @@ def render_markdown(d: Dossier, path: Path | str | None = None) -> str:
         [[c.name, c.status.replace("_", "-"), "+".join(c.jaks) or "\u2014", ", ".join(c.stats) or "\u2014"]
          for c in m.cytokines]), ""]
     if m.jak_independent:
-        out.append(f"JAK-independent (not covered by any JAK inhibitor): {', '.join(c.name for c in m.jak_independent)}.")
+        out.append(f"JAK-independent (not blocked directly by any JAK inhibitor): {', '.join(c.name for c in m.jak_independent)}.")
     if m.unknown:
         out.append(f"Signalling unknown in the sources: {', '.join(c.name for c in m.unknown)}.")
+    if m.indirect:
+        out.append("Indirect routes (shown, not scored): " + " ".join(m.indirect))
     out += ["", _md_table(["Drug", "Targets", "Coverage", "Explanation"],
                           [[x.drug, "/".join(x.targets) or "\u2014",
                             "\u2014" if x.score is None else f"{100 * x.score:.0f}%", x.explanation]

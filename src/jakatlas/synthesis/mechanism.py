@@ -1,10 +1,23 @@
 """Mechanism coverage: which JAK inhibitors reach the cytokines implicated in a disease.
 
 A disease names its implicated cytokines; each cytokine signals through a receptor-bound pair (or
-set) of JAKs, or through no JAK at all (TNF, IL-1, IL-17). A receptor complex needs *all* of its
-JAKs to signal, so inhibiting *any one* of them interrupts the signal: a drug covers a cytokine
-when the cytokine's JAK set contains at least one of the drug's targets (Schwartz et al., Nat Rev
-Drug Discov 2017; O'Shea et al., Annu Rev Med 2015).
+set) of JAKs, or through no JAK at all (TNF, IL-1, IL-17). Whether inhibiting one JAK interrupts
+the signal depends on which JAKs the receptor needs (Schwartz et al., Nat Rev Drug Discov 2017;
+O'Shea et al., Annu Rev Med 2015), so each drug x cytokine pair gets a status with its basis:
+
+* ``reached`` (sourced): the drug's target is a JAK the sources name as dominant/essential for the
+  cytokine (IL-6: JAK1); a drug that spares that JAK does not reach it (TYK2-only deucravacitinib
+  does not reach IL-6 even though TYK2 is in the complex).
+* ``reached`` (model-based): no JAK is sourced as essential; for a two-JAK receptor each JAK is
+  assumed to be needed (the receptor-pair model), and a drug reaching all but one JAK of a larger
+  set is counted too.
+* ``partial``: only a secondary target reaches it (a JAK listed in another sourced selectivity
+  statement, e.g. JAK2 for tofacitinib, consistent with its recorded Th1/Th17 blockade), or one
+  JAK of a three-JAK set whose essential JAK is not sourced, or only an alternative receptor.
+* ``not reached``, and ``indirect`` notes for JAK-independent cytokines whose sourced notes name a
+  JAK-dependent route (TGF-β activating JAK2 in SSc fibroblasts); indirect routes are shown, not scored.
+
+The coverage score counts reached cytokines as 1 and partial ones as 0.5.
 
 Where enzyme IC50 values are sourced, fractional inhibition at a free plasma concentration ``C``
 follows the Hill (Emax) equation ``f = C^h / (C^h + IC50^h)`` (Hill 1910; h = 1 by default), and
@@ -14,6 +27,7 @@ This is a model, not a measurement; :data:`MODEL_ASSUMPTIONS` lists what it igno
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -22,6 +36,9 @@ from jakatlas.errors import StatisticsError
 from jakatlas.models.knowledge import JAKS, Cytokine, Disease, Drug
 
 __all__ = [
+    "CytokineReach",
+    "cytokine_reach",
+    "secondary_targets",
     "MODEL_ASSUMPTIONS",
     "JAKI_CLASSES",
     "CytokineSignal",
@@ -44,13 +61,16 @@ MODEL_ASSUMPTIONS: tuple[str, ...] = (
     "is not modelled.",
     "Hill coefficient h = 1 (simple one-site binding) unless stated otherwise.",
     "Occupancy of the JAKs of one receptor is treated as independent; a receptor is blocked when "
-    "any of its JAKs is inhibited.",
+    "any of its JAKs is inhibited, or, where the sources name a dominant JAK (IL-6: JAK1), when that JAK is.",
     "JAKs without a sourced IC50 are counted as uninhibited, so the figures are lower bounds for "
     "drugs with missing values.",
     "Steady-state trough and peak concentrations differ; the figure holds for one concentration only.",
 )
 
 Status = Literal["jak_dependent", "jak_independent", "unknown"]
+Reach = Literal["reached", "partial", "not reached", "indirect"]
+_ESSENTIAL = re.compile(r"\b(JAK[123]|TYK2) is (?:dominant|essential|required|indispensable)", re.I)
+_JAK = re.compile(r"\b(JAK[123]|TYK2)\b")
 
 
 def hill_fraction(concentration_nm: float, ic50_nm: float, hill: float = 1.0) -> float:
@@ -99,6 +119,11 @@ class CytokineSignal:
     jaks: tuple[str, ...]
     stats: tuple[str, ...]
     alternatives: tuple[str, ...] = ()
+    essential: tuple[str, ...] = ()
+    """JAKs the sources name as dominant or essential for this cytokine (from its notes)."""
+    alternative_sets: tuple[tuple[str, ...], ...] = ()
+    indirect: tuple[str, ...] = ()
+    """Sourced notes of a JAK-independent cytokine that name a JAK-dependent (indirect) route."""
 
     @classmethod
     def of(cls, c: Cytokine) -> CytokineSignal:
@@ -109,7 +134,11 @@ class CytokineSignal:
         else:
             status = "unknown"
         alts = tuple(f"{'+'.join(a.jaks) or 'no JAK'}: {a.note}" for a in c.alternatives)
-        return cls(c.id, c.name, status, tuple(c.jaks), tuple(c.stats), alts)
+        essential = tuple(dict.fromkeys(m.group(1).upper() for n in c.notes for m in _ESSENTIAL.finditer(n)
+                                        if m.group(1).upper() in c.jaks))
+        indirect = tuple(n for n in c.notes if status == "jak_independent" and (_JAK.search(n) or "indirect" in n))
+        return cls(c.id, c.name, status, tuple(c.jaks), tuple(c.stats), alts, essential,
+                   tuple(tuple(a.jaks) for a in c.alternatives if a.jaks), indirect)
 
 
 @dataclass(frozen=True)
@@ -133,6 +162,16 @@ class CytokineBlock:
 
 
 @dataclass(frozen=True)
+class CytokineReach:
+    """Whether one drug reaches one cytokine, on what basis, and why."""
+
+    cytokine: str
+    status: Reach
+    basis: Literal["sourced", "model-based", "secondary target", "alternative receptor", "uncertain", "note"]
+    reason: str
+
+
+@dataclass(frozen=True)
 class DrugCoverage:
     """How one drug's targets cover a disease's JAK-dependent cytokines."""
 
@@ -146,6 +185,9 @@ class DrugCoverage:
     explanation: str
     inhibition: tuple[JakInhibition, ...] = ()
     blocks: tuple[CytokineBlock, ...] = ()
+    reach: tuple[CytokineReach, ...] = ()
+    partial: tuple[str, ...] = ()
+    indirect: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,6 +213,11 @@ class MechanismReport:
     def unknown(self) -> tuple[CytokineSignal, ...]:
         return tuple(c for c in self.cytokines if c.status == "unknown")
 
+    @property
+    def indirect(self) -> tuple[str, ...]:
+        """Sourced indirect routes of JAK-independent cytokines (shown, not scored)."""
+        return tuple(f"{c.name}: {n}" for c in self.cytokines for n in c.indirect)
+
 
 def _ic50s(drug: Drug) -> dict[str, tuple[float, str]]:
     """One IC50 per JAK: an enzyme (cell-free) value when sourced, else the first listed."""
@@ -186,6 +233,48 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+def secondary_targets(drug: Drug) -> tuple[str, ...]:
+    """JAKs named in the drug's sourced selectivity statements beyond its main targets."""
+    spared = {j for sel in drug.selectivity for j in sel.fold_over}  # a fold-selectivity figure spares that JAK
+    named = {t for sel in drug.selectivity for t in sel.targets} - spared - set(drug.targets)
+    return tuple(t for t in JAKS if t in named)
+
+
+def cytokine_reach(drug: Drug, c: CytokineSignal) -> CytokineReach:
+    """Reach of one JAK-dependent cytokine by ``drug`` (see the module docstring for the rules)."""
+    targets = set(drug.targets)
+    second = set(secondary_targets(drug))
+    jaks = set(c.jaks)
+    hit, weak = targets & jaks, second & jaks
+    names = "+".join(c.jaks)
+    if c.essential:
+        need = set(c.essential)
+        shown = "/".join(c.essential)
+        if hit & need:
+            return CytokineReach(c.name, "reached", "sourced", f"inhibits {shown}, sourced as dominant for {c.name}")
+        if weak & need:
+            return CytokineReach(c.name, "partial", "secondary target",
+                                 f"{shown} (dominant for {c.name}) is only a secondary target in the sources")
+        spared = f"; inhibiting {'/'.join(sorted(hit))} alone is not enough" if hit else ""
+        return CytokineReach(c.name, "not reached", "sourced", f"{c.name} ({names}) signals mainly through {shown}, "
+                                                               f"which {drug.name} spares{spared}")
+    if hit and (len(jaks) <= 2 or len(hit) >= len(jaks) - 1):
+        why = ("each JAK of the two-JAK receptor assumed necessary" if len(jaks) <= 2
+               else f"inhibits {len(hit)} of its {len(jaks)} JAKs")
+        return CytokineReach(c.name, "reached", "model-based", f"{'/'.join(sorted(hit))} of {names}: {why}")
+    if hit:
+        return CytokineReach(c.name, "partial", "uncertain",
+                             f"inhibits {'/'.join(sorted(hit))} of {names}; which JAK is essential is not sourced")
+    if weak:
+        return CytokineReach(c.name, "partial", "secondary target",
+                             f"{'/'.join(sorted(weak))} of {names} is only a secondary target in the sources")
+    for alt in c.alternative_sets:
+        if targets & set(alt):
+            return CytokineReach(c.name, "partial", "alternative receptor",
+                                 f"only through an alternative receptor or source ({'+'.join(alt)})")
+    return CytokineReach(c.name, "not reached", "model-based", f"signals through {names}, none of them a target")
+
+
 def drug_coverage(
     drug: Drug,
     cytokines: Sequence[CytokineSignal],
@@ -193,13 +282,18 @@ def drug_coverage(
     concentration_nm: float | None = None,
     hill: float = 1.0,
 ) -> DrugCoverage:
-    """Coverage of ``cytokines`` by ``drug``: the share of JAK-dependent cytokines whose JAK set
-    includes at least one of the drug's targets, with a sentence that explains it."""
+    """Coverage of ``cytokines`` by ``drug``: reached cytokines count 1, partial ones 0.5, over the
+    JAK-dependent cytokines, with every status, its basis and reason spelled out."""
     targets = tuple(t for t in JAKS if t in set(drug.targets))
     dependent = [c for c in cytokines if c.status == "jak_dependent"]
-    covered = tuple(c.name for c in dependent if set(c.jaks) & set(targets))
-    missed = tuple(c.name for c in dependent if not set(c.jaks) & set(targets))
-    score = len(covered) / len(dependent) if dependent else None
+    reach = tuple(cytokine_reach(drug, c) for c in dependent) if targets else ()
+    covered = tuple(r.cytokine for r in reach if r.status == "reached")
+    partial = tuple(r.cytokine for r in reach if r.status == "partial")
+    missed = tuple(r.cytokine for r in reach if r.status == "not reached") if targets else \
+        tuple(c.name for c in dependent)
+    indirect = tuple(f"{c.name}: {n}" for c in cytokines for n in c.indirect
+                     if not _JAK.search(n) or set(_JAK.findall(n)) & set(targets))
+    score = (len(covered) + 0.5 * len(partial)) / len(dependent) if dependent else None
     if not targets:
         text = f"{drug.name}: no JAK targets recorded, so coverage cannot be judged."
         score = None
@@ -207,12 +301,10 @@ def drug_coverage(
         text = "No implicated cytokine of this disease is known to signal through JAKs."
     else:
         text = (f"{drug.name} ({'/'.join(targets)}) reaches {len(covered)} of {len(dependent)} JAK-dependent "
-                f"cytokines ({_pct(score)})")
-        if covered:
-            text += ", each signalling through at least one of its targets"
-        gone = [c for c in dependent if c.name in missed]
-        text += ("; not reached: " + ", ".join(f"{c.name} ({'+'.join(c.jaks)})" for c in gone) + "."
-                 if gone else ".")
+                f"cytokines" + (f" and partly {len(partial)} more" if partial else "") + f" ({_pct(score)})")
+        shown = [f"{r.cytokine} {r.status} ({r.basis}: {r.reason})" for r in reach if r.basis != "model-based"
+                 or r.status != "reached"]
+        text += ("; " + "; ".join(shown) + "." if shown else "; each through a two-JAK receptor (model-based).")
     inhibition: list[JakInhibition] = []
     blocks: list[CytokineBlock] = []
     ic = _ic50s(drug)
@@ -227,15 +319,16 @@ def drug_coverage(
                 inhibition.append(JakInhibition(jak, None, None, None))
         for c in dependent:
             unblocked = 1.0
-            for jak in c.jaks:
+            needed = c.essential or c.jaks  # a sourced dominant JAK alone decides the block
+            for jak in needed:
                 unblocked *= 1.0 - frac.get(jak, 0.0)
-            blocks.append(CytokineBlock(c.name, c.jaks, 1.0 - unblocked,
-                                        tuple(j for j in c.jaks if j not in frac)))
-        shown = ", ".join(f"{x.jak} {_pct(x.fraction)}" for x in inhibition if x.fraction is not None)
-        text += (f" Model at {concentration_nm:g} nM free drug (Hill, h={hill:g}): {shown} enzyme "
+            blocks.append(CytokineBlock(c.name, tuple(needed), 1.0 - unblocked,
+                                        tuple(j for j in needed if j not in frac)))
+        fractions = ", ".join(f"{x.jak} {_pct(x.fraction)}" for x in inhibition if x.fraction is not None)
+        text += (f" Model at {concentration_nm:g} nM free drug (Hill, h={hill:g}): {fractions} enzyme "
                  "inhibition; see the model's assumptions.")
     return DrugCoverage(drug.id, drug.name, targets, selectivity_class(drug), covered, missed, score,
-                        text, tuple(inhibition), tuple(blocks))
+                        text, tuple(inhibition), tuple(blocks), reach, partial, indirect)
 
 
 def mechanism_report(

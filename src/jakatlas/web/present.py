@@ -258,12 +258,22 @@ def evidence_map_figure(ctx: AppContext) -> str | None:
 
 
 def coverage(drug: Drug) -> list[CoverageItem]:
-    """Cytokines whose signalling JAKs include one of the drug's targets (JAK-independent ones listed too)."""
+    """Every cytokine with whether the drug reaches it, by the synthesis layer's rules
+    (:func:`jakatlas.synthesis.mechanism.cytokine_reach`): sourced dominant JAKs, the two-JAK
+    receptor model, secondary targets; JAK-independent ones listed too."""
+    from jakatlas.synthesis.mechanism import CytokineSignal, cytokine_reach
+
     targets = set(drug.targets)
     out = []
     for c in sorted(knowledge_base().cytokines.values(), key=lambda x: x.name):
+        sig = CytokineSignal.of(c)
+        r = cytokine_reach(drug, sig) if sig.status == "jak_dependent" and targets else None
+        reached = r is not None and r.status in ("reached", "partial")
+        need = set(sig.essential) or set(c.jaks)
         out.append(CoverageItem(cytokine_id=c.id, cytokine=c.name, jaks=c.jaks, jak_dependent=c.jak_dependent,
-                                blocked_via=[j for j in c.jaks if j in targets] if c.jak_dependent is not False else []))
+                                blocked_via=[j for j in c.jaks if j in targets and j in need] if reached else [],
+                                reach=r.status if r else None, reach_basis=r.basis if r else None,
+                                reason=r.reason if r else None))
     return out
 
 

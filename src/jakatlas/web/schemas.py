@@ -90,7 +90,10 @@ class CoverageItem(BaseModel):
     cytokine: str
     jaks: list[str]
     jak_dependent: bool | None
-    blocked_via: list[str] = Field(description="The cytokine's JAKs that the drug targets.")
+    blocked_via: list[str] = Field(description="The cytokine's JAKs through which the drug reaches it.")
+    reach: str | None = Field(None, description="'reached', 'partial' or 'not reached' (JAK-dependent cytokines).")
+    reach_basis: str | None = Field(None, description="'sourced', 'model-based', 'secondary target', ...")
+    reason: str | None = Field(None, description="Why, in words.")
 
 
 class DiseaseDetail(BaseModel):
