@@ -13,6 +13,10 @@ def kb():
     return knowledge_base()
 
 
+def _linked(s) -> bool:
+    return bool(s.pmid or s.doi or s.nct or s.pmcid or s.urls)
+
+
 def _primary_linked(kb, tags) -> bool:
     return any(kb.sources[t].type == "primary" and (kb.sources[t].pmid or kb.sources[t].doi or kb.sources[t].nct
                                                    or kb.sources[t].pmcid or kb.sources[t].urls) for t in tags)
@@ -152,6 +156,22 @@ def test_current_ruxolitinib_cream_approvals(kb) -> None:
     assert ("FDA", "2025-09") in ap and ("EC", "2023") in ap
 
 
+def test_abrocitinib_adolescent_approval_is_dated(kb) -> None:
+    (ad,) = [a for a in kb.drug("abrocitinib").approvals if "adolescents" in a.indication]
+    assert (ad.regulator, ad.date, ad.status) == ("FDA", "2023-02", "approved") and "S106" in ad.sources
+
+
+def test_approvals_cite_a_checkable_regulator_document(kb) -> None:
+    """An approval cites a source with an identifier or a link, or says that only an unlinked report supports it."""
+    unlinked = 0
+    for d in kb.drugs.values():
+        for a in d.approvals:
+            if not any(_linked(kb.sources[t]) for t in a.sources):
+                assert "Only an unlinked report supports this entry" in (a.note or ""), (d.id, a.regulator, a.indication)
+                unlinked += 1
+    assert unlinked <= 5
+
+
 def test_lichen_planus_rct_records_its_posted_results(kb) -> None:
     st = kb.studies["ruxolitinib-cream-clp-rct-nct05593432"]
     assert "posted on ClinicalTrials.gov on 24 Oct 2024" in st.result and "32 vs 32" in st.result
@@ -175,7 +195,8 @@ def test_atopic_dermatitis_pivotal_and_head_to_head_trials(kb) -> None:
     ids = {s.id for s in kb.studies_for(disease="atopic dermatitis")}
     assert {"measure-up-1-2-upadacitinib", "jade-mono1-abrocitinib", "jade-mono2-abrocitinib", "breeze-ad1-baricitinib",
             "breeze-ad2-baricitinib", "true-ad1-ruxolitinib-cream", "true-ad2-ruxolitinib-cream",
-            "heads-up-upadacitinib-dupilumab", "jade-compare-abrocitinib-dupilumab", "level-up-upadacitinib-dupilumab"} <= ids
+            "heads-up-upadacitinib-dupilumab", "jade-compare-abrocitinib-dupilumab", "jade-dare-abrocitinib-dupilumab",
+            "level-up-upadacitinib-dupilumab"} <= ids
 
 
 def test_hs_placebo_benchmarks(kb) -> None:
