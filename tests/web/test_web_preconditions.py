@@ -28,7 +28,7 @@ def test_write_without_if_match_is_428_and_writes_nothing(client: TestClient, to
     for method, path, body in (("PATCH", f"/api/v1/studies/{SID}", {"n": 5}),
                                ("POST", f"/api/v1/studies/{SID}/reject", None)):
         r = client.request(method, path, json=body, headers=_auth(token))
-        assert r.status_code == 428
+        assert r.status_code == 428 and r.headers["content-type"] == "application/problem+json"
         assert r.json()["error"] == f"A change to study {SID!r} must say which version it changes."
         assert r.json()["hint"] == (f"Read the study (GET /api/v1/studies/{SID}) and send its ETag "
                                     "in an If-Match header.")
@@ -39,7 +39,7 @@ def test_stale_if_match_is_412_and_writes_nothing(client: TestClient, token: str
     r = client.patch(f"/api/v1/studies/{SID}", json={"n": 5}, headers=_auth(token, '"v1"'))
     assert r.status_code == 200 and r.headers["etag"] == '"v2"' and r.json()["n"] == 5
     r = client.patch(f"/api/v1/studies/{SID}", json={"phase": "2"}, headers=_auth(token, '"v1"'))
-    assert r.status_code == 412
+    assert r.status_code == 412 and r.json()["title"] == "Precondition Failed"
     assert r.json()["error"] == f"Study {SID!r} is at version 2; If-Match names \"v1\"."
     assert r.json()["hint"] == "Re-read the study, check the change, and retry with its current ETag in If-Match."
     for tag in ('W/"v2"', '"2"', "garbage"):  # weak tags never match a write (RFC 9110 13.1.1)
@@ -59,7 +59,7 @@ def test_accept_of_an_accepted_study_is_409(client: TestClient, token: str, cand
     url = f"/api/v1/studies/{candidate_id}/accept"
     assert client.post(url, headers=_auth(token, '"v1"')).status_code == 200
     r = client.post(url, headers=_auth(token, '"v1"'))
-    assert r.status_code == 409
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
     assert r.json()["error"] == f"Study {candidate_id!r} is already curated (version 2)."
 
 
@@ -103,6 +103,7 @@ def test_the_curation_form_carries_the_version(client: TestClient, token: str, c
     assert r.status_code == 428
     page = client.get(f"/studies/{candidate_id}").text
     assert _version(page) == "2"
+    assert "Extracted from a source document · version 2 · changed by curators: phase (kept when" in page
     r = client.post(url, data={**stale, "version": "2"}, follow_redirects=False)
     assert r.status_code == 303
     assert client.get(f"/api/v1/studies/{candidate_id}").json()["n"] == 4
