@@ -229,3 +229,21 @@ def test_studies_default_to_curated_and_candidates_are_marked(client: TestClient
                                                  "limit": 500}).json()
     marked = {i["id"]: i["status"] for i in both["items"]}
     assert marked[candidate_id] == "candidate" and both["total"] == default["total"] + 1
+
+
+def test_compare_puts_key_numbers_first_and_orders_by_evidence(client: TestClient) -> None:
+    params = [("disease", "hidradenitis suppurativa")] + [("drug", d) for d in
+                                                          ("tofacitinib", "ruxolitinib", "povorcitinib", "upadacitinib")]
+    cols = client.get("/api/v1/compare", params=params).json()["columns"]
+    order = [(c["best_level"] or 9, ["high", "moderate", "low", "very low"].index(c["certainty"])
+              if c["certainty"] else 9, -(c["patients"] or 0)) for c in cols]
+    assert order == sorted(order) and cols[-1]["drug"] == "tofacitinib"  # the case series comes last
+    povo = next(c for c in cols if c["drug"] == "povorcitinib")
+    assert povo["key_result"].startswith("HiSCR") and "vs placebo" in povo["key_result"] and "RD " in povo["key_result"]
+    assert povo["patients"] == sum(s["n"] for s in client.get(
+        "/api/v1/studies", params={"disease": "hidradenitis suppurativa", "drug": "povorcitinib"}).json()["items"]
+        if s["n"] is not None)
+    rux = next(c for c in cols if c["drug"] == "ruxolitinib")
+    assert rux["patients"] is None  # n not reported: never 0
+    csv_head = client.get("/api/v1/compare", params=[*params, ("format", "csv")]).text.splitlines()[0]
+    assert csv_head.startswith("drug,best_level,certainty,certainty_outcome,key_result,studies,patients")

@@ -295,9 +295,35 @@ def drug_detail(ctx: AppContext, drug: Drug) -> DrugDetail:
     return ctx.cache.get(f"drug:{drug.id}", build)
 
 
+_CERTAINTY_RANK = {"high": 0, "moderate": 1, "low": 2, "very low": 3}
+
+
+def _key_numbers(syn: Any, drug: str) -> tuple[str | None, str | None, str | None]:
+    """Best certainty (with its outcome) and the largest controlled comparison of ``drug``."""
+    from jakatlas.synthesis._common import fmt_timepoint
+    from jakatlas.synthesis.atlas_effects import fmt_rd
+
+    grades = sorted((g for g in syn.grades if g.drug == drug), key=lambda g: _CERTAINTY_RANK.get(g.certainty, 9))
+    certainty = grades[0].certainty if grades else None
+    outcome = grades[0].outcome if grades else None
+    controlled = [e for e in syn.effects if e.drug == drug and e.rd is not None and e.comparator_value is not None]
+    if not controlled:
+        return certainty, outcome, None
+    e = max(controlled, key=lambda x: ((x.n or 0) + (x.comparator_n or 0), x.rd.estimate))
+    when = fmt_timepoint(e.weeks, e.weeks_assumed)
+    result = (f"{e.measure}, {when}: {e.value:g}% vs {e.comparator or 'comparator'} {e.comparator_value:g}%; "
+              f"RD {fmt_rd(e.rd)} ({e.label})")
+    return certainty, outcome, result
+
+
 def compare(ctx: AppContext, disease: Disease, drugs: list[Drug]) -> CompareOut:
-    """Several drugs side by side for one disease: mechanism, safety, approvals and evidence."""
+    """Several drugs side by side for one disease: key numbers first (best level, certainty, the
+    largest comparison against placebo, patients), then mechanism, safety and approvals; the drugs
+    are ordered by strength of evidence (best level, then certainty, then patients)."""
+    from jakatlas.web.dossier_view import disease_sections
+
     cat = catalog(ctx)
+    syn = disease_sections(ctx, disease).dossier.synthesis
     cols = []
     for g in drugs:
         recs = [r for r in cat.by_drug.get(g.name, []) if r.status == "curated"
@@ -309,13 +335,19 @@ def compare(ctx: AppContext, disease: Disease, drugs: list[Drug]) -> CompareOut:
                     if a.status == "approved" and (key in norm_key(a.indication)
                                                    or any(norm_key(s) in norm_key(a.indication)
                                                           for s in disease.abbreviations + disease.synonyms))]
+        certainty, outcome, result = _key_numbers(syn, g.name)
+        known_n = [r.n for r in recs if r.n is not None]
         cols.append(CompareColumn(
-            drug=g.name, drug_id=g.id, targets=g.targets, selectivity=[s.statement for s in g.selectivity],
+            drug=g.name, drug_id=g.id, certainty=certainty, certainty_outcome=outcome, key_result=result,
+            patients=sum(known_n) if known_n else None,
+            targets=g.targets, selectivity=[s.statement for s in g.selectivity],
             boxed_warning=g.boxed_warning.present if g.boxed_warning else None, approved_for_disease=approved,
             studies=len(recs), best_level=_best(recs), largest_n=_largest(recs),
             designs=sorted({r.design for r in recs if r.design}),
             results=[f"{row.result} ({row.citation or row.id})" for row in rows],
             adverse_events=[t for t, _ in aes.most_common(6)]))
+    cols.sort(key=lambda c: (c.studies == 0, c.best_level or 9, _CERTAINTY_RANK.get(c.certainty or "", 9),
+                             -(c.patients or 0), c.drug))
     return CompareOut(disease=disease.name, columns=cols)
 
 

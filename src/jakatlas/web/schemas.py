@@ -220,6 +220,11 @@ class EvidenceMapOut(BaseModel):
 class CompareColumn(BaseModel):
     drug: str
     drug_id: str
+    certainty: str | None = Field(None, description="Best GRADE certainty over this drug's outcomes in the disease.")
+    certainty_outcome: str | None = Field(None, description="The outcome (and time point) that certainty is for.")
+    key_result: str | None = Field(
+        None, description="The comparison against placebo or vehicle with the most patients, with its risk difference.")
+    patients: int | None = Field(None, description="Sum of the curated studies' reported n; null when none reports n.")
     targets: list[str]
     selectivity: list[str]
     boxed_warning: bool | None

@@ -151,10 +151,10 @@ def compare(
     drug: Annotated[list[str], Query(min_length=1, max_length=8, description="Repeat for each drug.")],
     fmt: FormatQ = "json",
 ) -> Response:
-    """Several drugs side by side for one disease."""
+    """Several drugs side by side for one disease, strongest evidence first."""
     d = present.resolve_disease(disease)
     out = present.compare(ctx, d, [present.resolve_drug(x) for x in dict.fromkeys(drug)])
-    cols = ["drug", "targets", "selectivity", "boxed_warning", "approved_for_disease", "studies", "best_level",
-            "largest_n", "designs", "results", "adverse_events"]
+    cols = ["drug", "best_level", "certainty", "certainty_outcome", "key_result", "studies", "patients", "largest_n",
+            "targets", "selectivity", "boxed_warning", "approved_for_disease", "designs", "results", "adverse_events"]
     return table_response([c.model_dump() for c in out.columns], cols, fmt=fmt, name=f"compare-{d.id}",
                           payload=out.model_dump())
