@@ -171,17 +171,20 @@ def test_gzip_helper_is_deterministic(tmp_path: Path) -> None:
     assert gzip.decompress(a.read_bytes()) == b"<x/>"
 
 
-def test_load_moves_latest_candidates_into_the_atlas_once(reference: Path, tmp_path: Path) -> None:
-    from jakatlas.bulk.load import load_latest
+def test_load_stores_the_latest_candidates_as_living_records_once(reference: Path, tmp_path: Path,
+                                                                  corpus: Corpus) -> None:
     from jakatlas.store.atlas import Atlas
+    from jakatlas.store.bulk_load import load_latest
 
     atlas = Atlas(f"sqlite:///{tmp_path / 'atlas.db'}")
-    first = load_latest(reference, atlas)
-    expected = latest_summary(reference)["candidates"]
-    assert first.added == expected > 0 and first.existing == 0
-    assert first.records == len(latest_rows(reference, where="result IS NOT NULL"))
-    again = load_latest(reference, atlas)
-    assert (again.added, again.existing) == (0, expected)
+    atlas.migrate()
+    with_results = latest_rows(reference, where="result IS NOT NULL")
+    expected = sum(r["candidates"] for r in with_results)
+    first = load_latest(reference, atlas.url)
+    assert first.fetched == len(with_results) + 1  # + the deleted PMID, passed on as deleted
+    assert first.new == len(with_results) and first.candidates == expected > 0 and first.failed == []
+    again = load_latest(reference, atlas.url)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, len(with_results) + 1)
     studies = atlas.studies(status=("candidate",))
-    assert len(studies) == expected
-    assert all("(PMID:" in s.title for s in studies)
+    assert {s.id.split("-")[1] for s in studies} == {r["pmid"] for r in with_results}
+    assert len(studies) == expected - first.linked

@@ -89,3 +89,23 @@ def test_a_bad_file_in_a_folder_is_reported_and_the_rest_extracted(
     assert code == 2
     assert stderr == f"Error: {folder / 'a.txt'} is empty (0 bytes); give a document with text.\n"
     assert "b.txt: " in stdout
+
+
+def test_ingest_load_stores_candidates_through_the_living_update_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.bulk.corpus import FOOTER, HEADER, article
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = article("30000001", "Tofacitinib for erosive lichen planus",
+                   "Three patients with erosive lichen planus improved on tofacitinib 5 mg twice daily.")
+    (folder / "pubmed25n0001.xml").write_text(HEADER + body + FOOTER)
+    db = f"sqlite:///{tmp_path / 'atlas.db'}"
+    args = ("ingest", str(folder), "--out", str(tmp_path / "out"), "--workers", "0", "--load", "--db", db)
+    code, stdout, stderr = run(capsys, monkeypatch, *args)
+    assert (code, stderr) == (0, "")
+    assert stdout.splitlines()[-1] == ("Loaded 1 records: 1 new, 0 updated, 0 unchanged, 0 withdrawn; 1 candidate "
+                                       "studies, 0 linked to studies already in the atlas.")
+    code, stdout, _ = run(capsys, monkeypatch, *args, "--resume")
+    assert stdout.splitlines()[-1].startswith("Loaded 1 records: 0 new, 0 updated, 1 unchanged,")

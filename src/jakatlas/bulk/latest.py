@@ -14,16 +14,19 @@ from typing import Any
 from jakatlas.bulk.manifest import output_path, read_manifest
 from jakatlas.errors import InputError
 
-__all__ = ["LATEST_SQL", "latest_rows", "latest_summary"]
+__all__ = ["LAST_SQL", "LATEST_SQL", "latest_rows", "latest_summary"]
 
-LATEST_SQL = """
+#: The last row of every PMID (an article or a deletion), files in name order, rows in file order.
+LAST_SQL = """
 WITH all_rows AS (SELECT * FROM read_parquet(?)),
 ranked AS (
   SELECT *, row_number() OVER (PARTITION BY pmid ORDER BY input DESC, seq DESC) AS rank_
   FROM all_rows WHERE pmid IS NOT NULL AND pmid <> ''
 )
-SELECT * EXCLUDE (rank_) FROM ranked WHERE rank_ = 1 AND kind = 'article'
+SELECT * EXCLUDE (rank_) FROM ranked WHERE rank_ = 1
 """
+#: The merged latest view: the last rows that are articles (deleted PMIDs are gone).
+LATEST_SQL = f"SELECT * FROM ({LAST_SQL}) WHERE kind = 'article'"
 
 
 def _files(out: Path) -> list[str]:
@@ -33,11 +36,14 @@ def _files(out: Path) -> list[str]:
     return [str(output_path(out, name)) for name in sorted(entries)]
 
 
-def latest_rows(out: str | Path, *, where: str = "TRUE", columns: str = "*") -> list[dict[str, Any]]:
-    """Rows of the latest view (``where``/``columns`` are SQL over the Parquet schema), by PMID."""
+def latest_rows(out: str | Path, *, where: str = "TRUE", columns: str = "*",
+                include_deleted: bool = False) -> list[dict[str, Any]]:
+    """Rows of the latest view (``where``/``columns`` are SQL over the Parquet schema), by PMID;
+    ``include_deleted`` adds the PMIDs whose last row is a deletion (``kind = 'delete'``)."""
     import duckdb
 
-    sql = f"SELECT {columns} FROM ({LATEST_SQL}) WHERE {where} ORDER BY pmid"
+    view = LAST_SQL if include_deleted else LATEST_SQL
+    sql = f"SELECT {columns} FROM ({view}) WHERE {where} ORDER BY pmid"
     with duckdb.connect() as con:
         cur = con.execute(sql, [_files(Path(out))])
         names = [d[0] for d in cur.description]

@@ -49,6 +49,8 @@ SCHEMA = pa.schema([
     ("registry_ids", pa.list_(pa.string())),
     ("title", pa.string()),
     ("year", pa.int32()),
+    ("first_author", pa.string()),
+    ("publication_types", pa.list_(pa.string())),
     ("record_sha256", pa.string()),
     ("relevant", pa.bool_()),
     ("candidates", pa.int32()),
@@ -80,7 +82,8 @@ def _rows(name: str, items: list[Document | DeletedCitation], start: int) -> lis
     for i, item in enumerate(items, start):
         if isinstance(item, DeletedCitation):
             rows.append({"input": name, "seq": i, "kind": "delete", "pmid": item.pmid,
-                         "pmid_version": item.version, "registry_ids": [], "relevant": False,
+                         "pmid_version": item.version, "registry_ids": [], "publication_types": [],
+                         "relevant": False,
                          "candidates": 0})
             continue
         meta = item.structured or {}
@@ -90,7 +93,8 @@ def _rows(name: str, items: list[Document | DeletedCitation], start: int) -> lis
             "input": name, "seq": i, "kind": "article", "pmid": meta.get("pmid"),
             "pmid_version": meta.get("pmid_version", 1), "doi": meta.get("doi"),
             "registry_ids": list(meta.get("registry_ids") or []), "title": item.title,
-            "year": meta.get("year"), "record_sha256": item.sha256, "relevant": result is not None,
+            "year": meta.get("year"), "first_author": (meta.get("authors") or [None])[0],
+            "publication_types": list(meta.get("publication_types") or []), "record_sha256": item.sha256, "relevant": result is not None,
             "candidates": n, "text": item.text if result is not None else None,
             "result": result.model_dump_json() if result is not None and n else None,
         })

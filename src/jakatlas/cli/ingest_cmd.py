@@ -55,11 +55,16 @@ def ingest_command(
         console.print(f"Latest view: {latest['citations']:,} citations, {latest['relevant']:,} relevant, "
                       f"{latest['candidates']:,} candidate studies.", markup=False, highlight=False)
     if load:
-        from jakatlas.bulk.load import load_latest
         from jakatlas.store.atlas import Atlas
+        from jakatlas.store.bulk_load import load_latest
 
-        report = load_latest(out, Atlas(db))
-        console.print(f"Loaded {report.added} candidate studies from {report.records} records "
-                      f"({report.existing} already present).", markup=False, highlight=False)
+        atlas = Atlas(db)
+        atlas.migrate()
+        c = load_latest(out, atlas.url)
+        console.print(f"Loaded {c.fetched:,} records: {c.new:,} new, {c.updated:,} updated, {c.unchanged:,} "
+                      f"unchanged, {c.withdrawn:,} withdrawn; {c.candidates:,} candidate studies, {c.linked:,} "
+                      f"linked to studies already in the atlas.", markup=False, highlight=False)
+        for reason in c.failed:
+            console.print(f"Not loaded: {reason}", markup=False, highlight=False)
     if summary.failed:
         raise typer.Exit(1)
