@@ -9,6 +9,7 @@ Each finder is a compiled regular expression over the text; :func:`find_cues` ru
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import cache
 
 from spacy.language import Language
@@ -249,17 +250,21 @@ class CueFinder:
         cues.sort(key=lambda c: (c.start, c.end))
         doc._.cues = cues
         scopes = [(c.start, c.end) for c in cues if c.kind == "negation"]
-        hedges = [c for c in cues if c.kind == "hedge"]
+        starts = [s for s, _ in sentences]
+        hedged = {_sentence_of(sentences, starts, c.start) for c in cues if c.kind == "hedge"} - {None}
         for ent in doc.ents:
             if scopes and in_scopes(ent.start_char, ent.end_char, scopes):
                 ent._.negated = True
-            if hedges and any(_same_sentence(sentences, h.start, ent.start_char) for h in hedges):
+            if hedged and _sentence_of(sentences, starts, ent.start_char) in hedged:
                 ent._.hedged = True
         return doc
 
 
-def _same_sentence(sentences: list[tuple[int, int]], a: int, b: int) -> bool:
-    return any(s <= a < e and s <= b < e for s, e in sentences)
+def _sentence_of(sentences: list[tuple[int, int]], starts: list[int], pos: int) -> int | None:
+    """Index of the sentence holding ``pos`` (sentences are in order and disjoint), by bisection;
+    one lookup per entity keeps this linear where a scan of all sentences per entity and hedge was cubic."""
+    i = bisect_right(starts, pos) - 1
+    return i if i >= 0 and sentences[i][0] <= pos < sentences[i][1] else None
 
 
 @Language.factory("jakatlas_cues", default_config={"vocabulary": {"@misc": "jakatlas.vocabulary.v1"}},
