@@ -73,6 +73,7 @@ class ManifestEntry(BaseModel):
     pipeline_version: str
     output: str
     seconds: float
+    cpu_seconds: float = 0.0
 
 
 def output_path(out: Path, name: str) -> Path:

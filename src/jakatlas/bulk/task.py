@@ -135,7 +135,7 @@ def process_file(spec: InputFile, out: str) -> TaskOutcome:
     Bad input (MD5 mismatch, corrupt gzip, malformed XML) is reported in the outcome and leaves no
     output; anything else (a bug, a dying worker) propagates so Dask can retry the task.
     """
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     out_dir = Path(out)
     final = output_path(out_dir, spec.name)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +161,7 @@ def process_file(spec: InputFile, out: str) -> TaskOutcome:
         tmp.unlink(missing_ok=True)
     entry = ManifestEntry(input=spec.name, md5=md5, bytes=spec.size, parser_version=parser_version(),
                           pipeline_version=pipeline_version(), output=final.relative_to(out_dir).as_posix(),
-                          seconds=round(time.perf_counter() - started, 3), **counts)
+                          seconds=round(time.perf_counter() - started, 3),
+                          cpu_seconds=round(time.process_time() - cpu_started, 3), **counts)
     write_entry(out_dir, entry)
     return TaskOutcome(input=spec.name, status="done", entry=entry)
