@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Bulk ingestion throughput: records/s per worker and the speed-up from 1 to 2 Dask workers.
 
-Builds gzipped files in NLM's baseline format from ``shared/corpora/abstracts`` (every abstract,
-with its PubMed id or a made-up one), then ingests the same files twice in this process: on a
+Builds gzipped files in NLM's baseline format from ``shared/corpora/abstracts`` (every abstract twice,
+each copy under a made-up PMID), then ingests the same files twice in this process: on a
 ``LocalCluster`` of 1 worker and of 2 workers. Each cluster is warmed (the spaCy pipeline built
 in every worker) before the clock starts, so the figures are the steady-state processing rate;
 the wall time of ``run_ingest`` (discovery, MD5 checks, tasks, Parquet, manifest) is what counts.
 A projection for the full baseline on 16 and 64 cores follows, with its assumptions.
 
-    python benchmarks/ingest_scaling.py [--files 16] [--json OUT]
+    python benchmarks/ingest_scaling.py [--files 8] [--json OUT]
 
 The machine is shared: run ``uptime`` first and compare with the load printed at the end.
 """
@@ -79,7 +79,7 @@ def measure(inputs: Path, out: Path, workers: int) -> dict[str, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--files", type=int, default=16)
+    ap.add_argument("--files", type=int, default=8)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     load_before = os.getloadavg()
