@@ -129,7 +129,6 @@ def run_ingest(
         with contextlib.nullcontext(client) if client is not None else _client(workers, scheduler) as client:
             from distributed import progress
 
-            n_workers = len(client.scheduler_info()["workers"])  # type: ignore[attr-defined]
             futures = [
                 client.submit(process_file, spec, str(out_dir), key=f"ingest-{spec.name}",  # type: ignore[attr-defined]
                               retries=retries, pure=False)
@@ -143,6 +142,8 @@ def run_ingest(
                     outcomes.append(fut.result())
                 except Exception as exc:  # noqa: BLE001  (a task that failed after its retries)
                     failed[spec.name] = f"{spec.name}: task failed after {retries} retries: {exc!r}"
+            # counted at the end: workers of an existing cluster may join while the tasks run
+            n_workers = len(client.scheduler_info()["workers"])  # type: ignore[attr-defined]
     for o in outcomes:
         if o.status != "done":
             failed[o.input] = o.error or "failed"
