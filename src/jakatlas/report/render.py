@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from jakatlas.errors import JakatlasError
+from jakatlas.report.glance import at_a_glance
 from jakatlas.report.plots import data_uri, figure_bytes, forest_plot
 from jakatlas.synthesis._common import fmt_timepoint, fmt_weeks
 
@@ -112,6 +113,7 @@ def render_markdown(d: Dossier, path: Path | str | None = None) -> str:
     out += [f"- Also known as: {names}", f"- Identifiers: {', '.join(d.disease.identifiers) or 'unknown'}",
             f"- Evidence: {len(d.studies)} study rows, "
         + (f"{d.n_patients} patients with reported n" if d.n_patients is not None else "n not reported"), ""]
+    out += ["## At a glance", ""] + [f"- **{f.label}:** {f.value}" for f in at_a_glance(d)] + [""]
     out += ["## Summary by drug", "", _md_table(
         ["Drug", "Selectivity", "Status", "Dermatologic approvals", "Studies", "Patients", "Best OCEBM level",
          "Bottom line"],
@@ -201,7 +203,7 @@ def render_html(d: Dossier) -> str:
     """Self-contained HTML: inline CSS, figures as data URIs, autoescaped text."""
     figures = [(p.title, data_uri(_panel_png(p), "png")) for p in d.forest]
     tpl = _env().get_template("dossier.html.j2")
-    return tpl.render(d=d, syn=d.synthesis, figures=figures, effect_cells=effect_cells,
+    return tpl.render(d=d, syn=d.synthesis, figures=figures, effect_cells=effect_cells, glance=at_a_glance(d),
                       count_notes=count_notes(d.synthesis.effects), link_label=link_label,
                       rob_rows=risk_of_bias_rows(d.synthesis))
 
