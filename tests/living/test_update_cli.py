@@ -31,7 +31,8 @@ def test_dry_run_shows_windows_and_queries(built: str, capsys, monkeypatch) -> N
     assert '"lichen planopilaris"[tiab]' in povo and '"rheumatoid arthritis"' not in povo
     code, out, _ = run(capsys, monkeypatch, "update", "--dry-run", "--source", "ctgov")
     assert out.splitlines()[0] == f"ctgov: 2000-01-01 to {date.today().isoformat()} (watermark none), 15 queries"
-    assert '  tofacitinib: query.intr="tofacitinib" OR "Xeljanz" OR "tofacitinib citrate"' in out
+    # the development code CP-690550 (added to tofacitinib after the audit) is searched too
+    assert '  tofacitinib: query.intr="tofacitinib" OR "Xeljanz" OR "CP-690550" OR "tofacitinib citrate"' in out
 
 
 def test_bad_since_is_one_line(built: str, capsys, monkeypatch) -> None:
