@@ -25,7 +25,7 @@ from jakatlas.synthesis._common import fmt_timepoint, fmt_weeks
 from jakatlas.synthesis.atlas_effects import ArmEffect, study_label
 from jakatlas.synthesis.disease import DiseaseSynthesis, study_drugs, synthesise
 from jakatlas.synthesis.grading import ocebm_level
-from jakatlas.synthesis.mechanism import selectivity_class
+from jakatlas.synthesis.mechanism import JAKI_CLASSES, selectivity_class
 
 __all__ = ["DESIGN_NAMES", "StudyLine", "DrugSummary", "SafetyLine", "Reference", "ForestPanel", "Dossier",
            "build_dossier", "to_markdown", "to_html", "to_pdf"]
@@ -176,6 +176,7 @@ def _forest(syn: DiseaseSynthesis, order: Sequence[str]) -> tuple[ForestPanel, .
         if r.kind not in ("comparative", "insufficient"):
             continue
         groups.setdefault((r.higher_is_better is False, r.measure, r.weeks), []).append(r)
+    jaki = {g.name for g in knowledge_base().drugs.values() if g.drug_class in JAKI_CLASSES} | {"jak inhibitor"}
     panels: list[ForestPanel] = []
     for lower_better in (False, True):
         rows: list[ForestRow] = []
@@ -186,10 +187,13 @@ def _forest(syn: DiseaseSynthesis, order: Sequence[str]) -> tuple[ForestPanel, .
                 continue
             assumed = any(r.weeks_assumed for r in rs)
             rows.append(ForestRow(f"{measure}, {fmt_timepoint(weeks, assumed)}", kind="header"))
-            for r in rs:
+            # Dose arms first, each study's "all doses" row after them (it repeats their patients).
+            for r in sorted(rs, key=lambda x: x.role == "combined"):
                 comps.add(r.comparator or "comparator")
-                name = f"{r.label} \u00b7 {r.arm or r.drug}"
-                name = name if len(name) <= 50 else name[:49].rstrip() + "\u2026"
+                arm = "all doses combined" if r.role == "combined" else (r.arm or r.drug)
+                bench = "" if r.drug in jaki else " (benchmark)"
+                name = f"{r.label} \u00b7 {arm}{bench}"
+                name = name if len(name) <= 64 else name[:63].rstrip() + "\u2026"
                 if r.rd is not None:
                     rd = r.rd
                     rows.append(ForestRow(name, 100 * rd.estimate, 100 * rd.ci_lower, 100 * rd.ci_upper,
@@ -201,18 +205,22 @@ def _forest(syn: DiseaseSynthesis, order: Sequence[str]) -> tuple[ForestPanel, .
                     rows.append(ForestRow(name, diff, kind="study", text=f"{diff:+.1f} (no n, no CI)"))
             for p in syn.pooled:
                 if p.measure == measure and p.weeks == weeks:
+                    pi = (f"; PI {100 * p.pi_lower:+.1f} to {100 * p.pi_upper:+.1f}"
+                          if p.pi_lower is not None and p.pi_upper is not None else "")
                     rows.append(ForestRow(f"Pooled {p.group} (k={p.k}, {p.method})", 100 * p.estimate,
                                           100 * p.ci_lower, 100 * p.ci_upper, kind="pooled",
                                           text=f"{100 * p.estimate:+.1f} ({100 * p.ci_lower:+.1f} to "
-                                               f"{100 * p.ci_upper:+.1f})"))
+                                               f"{100 * p.ci_upper:+.1f}{pi})"))
         if not rows:
             continue
         vs = "/".join(sorted(comps))
-        favours = (f"favours {vs}", "favours JAK inhibitor") if not lower_better else \
-                  ("favours JAK inhibitor", f"favours {vs}")
+        drawn = {r.drug for (lb, _m, _w), rs in groups.items() if lb == lower_better for r in rs}
+        treated = "JAK inhibitor" if drawn <= jaki else "treatment"
+        favours = (f"favours {vs}", f"favours {treated}") if not lower_better else \
+                  (f"favours {treated}", f"favours {vs}")
         title = ("Responder outcomes (higher is better)" if not lower_better
                  else "Adverse outcomes (lower is better)")
-        panels.append(ForestPanel(title, tuple(rows), f"Risk difference, JAK inhibitor minus {vs} (percentage points)",
+        panels.append(ForestPanel(title, tuple(rows), f"Risk difference, {treated} minus {vs} (percentage points)",
                                   favours))
     return tuple(panels)
 

@@ -41,6 +41,9 @@ class ForestRow:
     text: str = ""
 
 
+CHAR_INCH = 0.078
+"""Approximate width of one character of the 9 pt sans-serif font, in inches."""
+
 STYLE: Any = {"font.family": FONT, "font.size": 9, "svg.fonttype": "none",
                             "axes.spines.top": False, "axes.spines.right": False}
 
@@ -88,8 +91,12 @@ def _forest(rows: Sequence[ForestRow], *, xlabel: str, null: float, favours: tup
             title: str | None, log_x: bool = False) -> Figure:
     n = len(rows)
     height = 1.3 + 0.26 * n
-    fig = new_figure(8.6, height)
-    gs = fig.add_gridspec(1, 3, width_ratios=[3.3, 3.4, 1.9], wspace=0.02,
+    # Label and estimate columns widen to their longest text (~0.078 in per character at 9 pt), so
+    # nothing is clipped; the plot column keeps its width.
+    left = max(3.3, CHAR_INCH * max((len(r.label) + (0 if r.kind == "header" else 2) for r in rows), default=0))
+    right = max(1.9, CHAR_INCH * max((len(r.text) for r in rows), default=0))
+    fig = new_figure(left + 3.4 + right, height)
+    gs = fig.add_gridspec(1, 3, width_ratios=[left, 3.4, right], wspace=0.02,
                           left=0.01, right=0.99, top=1 - 0.35 / height, bottom=0.95 / height)
     ax_l, ax, ax_r = (fig.add_subplot(gs[0, i]) for i in range(3))
     ys = list(range(n, 0, -1))
