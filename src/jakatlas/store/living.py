@@ -123,6 +123,17 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                                             .where(FetchedRecordRow.id.in_([i.key for i in items])))}
         wanted = [f"{i.source}-{i.record_id}-{st.id}" for i in items if i.result for st in i.result.studies]
         taken = set(s.scalars(select(StudyRow.id).where(StudyRow.id.in_(wanted)))) if wanted else set()
+        docs = {i.result.source.sha256 for i in items if i.result and i.result.studies}
+        stored_docs = set(s.scalars(select(DocumentRow.id).where(DocumentRow.id.in_(docs)))) if docs else set()
+        keys = existing_keys(s) if wanted else None  # before any write: new keys are added as they come
+        for i in items:  # documents first, in one flush (no relationship orders them before the studies)
+            if i.result and i.result.studies and i.text is not None and i.status != "deleted" \
+                    and i.result.source.sha256 not in stored_docs:
+                s.add(DocumentRow(id=i.result.source.sha256, kind=i.kind, source_id=i.result.source.id,
+                                  title=i.result.source.title, text=i.text))
+                stored_docs.add(i.result.source.sha256)
+        s.flush()
+        links: list[StudyLinkRow] = []
         for item in items:
             row = known.get(item.key)
             if row is not None and row.content_hash == item.content_hash and row.status == item.status:
@@ -146,13 +157,11 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
             doc_id: str | None = item.result.source.sha256
             if not item.result.studies:  # nothing to curate: the record and its hash suffice
                 doc_id = None
-            elif s.get(DocumentRow, doc_id) is None:
-                s.add(DocumentRow(id=doc_id, kind=item.kind, source_id=item.result.source.id,
-                                  title=item.result.source.title, text=item.text))
-                s.flush()
             if row is not None:
                 s.flush()
                 _drop_candidates(s, row.studies)
+                if keys is not None:
+                    keys = [k for k in keys if k.id not in set(row.studies)]
             ids: list[str] = []
             new_rows: list[tuple[StudyRow, dict[str, Any]]] = []
             for st in item.result.studies:
@@ -192,24 +201,30 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
             row.studies, row.change = ids, change
             active = [(r, d) for r, d in new_rows if r.status == "candidate"]
             if active:
-                s.flush()
                 if keys is None:
+                    s.flush()
                     keys = [k for k in existing_keys(s) if k.id not in {r.id for r, _ in active}]
                 cand = [study_key(r.id, {"title": item.title, **d}, title=item.title, pmid=item.pmid, doi=item.doi,
                                   year=item.year, record=doc_id) for r, d in active]
-                _link(s, cand, keys, counts)
+                links += _link(cand, keys, counts)
+        if links:  # after the studies they name
+            s.flush()
+            s.add_all(links)
     return counts
 
 
-def _link(s: Session, cand: list[StudyKey], keys: list[StudyKey], counts: BatchCounts | None = None) -> None:
+def _link(cand: list[StudyKey], keys: list[StudyKey], counts: BatchCounts | None = None) -> list[StudyLinkRow]:
+    """Link rows for the candidates that duplicate a key; the others join ``keys``."""
+    out = []
     for decision in link_studies(cand, keys):
         if decision.target_id is not None:
-            s.add(StudyLinkRow(study_id=decision.study_id, target_id=decision.target_id,
-                               basis=decision.basis or "", score=decision.score))
+            out.append(StudyLinkRow(study_id=decision.study_id, target_id=decision.target_id,
+                                    basis=decision.basis or "", score=decision.score))
             if counts is not None:
                 counts.linked += 1
         else:
             keys.append(next(c for c in cand if c.id == decision.study_id))
+    return out
 
 
 def link_new_studies(s: Session, study_ids: Sequence[str]) -> None:
@@ -218,7 +233,7 @@ def link_new_studies(s: Session, study_ids: Sequence[str]) -> None:
     keys = [k for k in existing_keys(s) if k.id not in ids]
     cand = [study_key(r.id, {"title": r.title, **r.data}, record=r.document_id)
             for sid in study_ids if (r := s.get(StudyRow, sid))]
-    _link(s, cand, keys)
+    s.add_all(_link(cand, keys))
 
 
 def link_decisions(url: str, candidates: Sequence[StudyKey]) -> list[LinkDecision]:
