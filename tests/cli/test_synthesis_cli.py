@@ -88,3 +88,24 @@ def test_help_has_an_example(command: str, capsys, monkeypatch) -> None:  # type
     code, out, _ = run(capsys, monkeypatch, command, "--help")
     assert code == 0
     assert "Example: jakatlas " + command in " ".join(out.split())
+
+
+def test_dossier_tables_writes_every_table_as_csv(tmp_path, capsys, monkeypatch, sqlite_url) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    from _cli import run
+
+    monkeypatch.setenv("JAKATLAS_DB", sqlite_url)
+    assert run(capsys, monkeypatch, "build")[0] == 0
+    folder = tmp_path / "tables"
+    code, out, _ = run(capsys, monkeypatch, "dossier", "HS", "--out", str(tmp_path / "hs.md"), "--tables", str(folder))
+    assert code == 0
+    names = ["summary", "evidence", "effects", "placebo", "grades", "mechanism", "coverage", "safety", "references"]
+    files = [f"hidradenitis_suppurativa-{n}.csv" for n in names]
+    assert out.splitlines()[-1] == f"Wrote 9 tables as CSV to {folder}: {', '.join(files)}."
+    effects = list(csv.DictReader((folder / files[2]).open(encoding="utf-8")))
+    kirby = [r for r in effects if r["study"] == "Kirby 2024" and r["measure"] == "HiSCR"]
+    assert kirby and all(r["rd_pp"] for r in kirby)
+    summary = list(csv.DictReader((folder / files[0]).open(encoding="utf-8")))
+    assert {r["drug"] for r in summary} >= {"povorcitinib", "upadacitinib"}
+    assert all(r["patients"] != "0" for r in summary)  # unknown n is empty, never 0

@@ -51,12 +51,13 @@ def dossier(
     candidates: bool = typer.Option(False, "--candidates", help="Include extracted, not yet curated evidence."),
     concentration: float | None = typer.Option(None, "--concentration", min=0.0,
                                                help="Free drug concentration (nM) for the Hill model."),
+    tables: Path | None = typer.Option(None, "--tables", help="Also write every dossier table as CSV into this folder."),
     db: str | None = DB_OPTION,
 ) -> None:
     """Write the evidence dossier of a disease: evidence table, effect sizes with a forest plot,
     placebo context, GRADE certainty, mechanism coverage, safety and references.
 
-    Example: jakatlas dossier "hidradenitis suppurativa" --out hs.html
+    Example: jakatlas dossier "hidradenitis suppurativa" --out hs.html --tables hs-tables
     """
     from jakatlas.report.dossier import build_dossier, to_html, to_markdown, to_pdf
     from jakatlas.store.atlas import Atlas
@@ -73,6 +74,11 @@ def dossier(
         to_pdf(d, out)
     typer.echo(f"Wrote the {dis.name} dossier to {out} ({len({s.id for s in d.studies})} studies, "
                f"{len(d.synthesis.grades)} graded outcomes).")
+    if tables is not None:
+        from jakatlas.report.tables import write_tables
+
+        written = write_tables(d, tables, dis.id)
+        typer.echo(f"Wrote {len(written)} tables as CSV to {tables}: {', '.join(p.name for p in written)}.")
 
 
 @app.command("map")
