@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,18 @@ def test_pdf_without_chromium_is_a_clear_error(hs_dossier, tmp_path: Path,  # ty
     monkeypatch.setenv("JAKATLAS_CHROMIUM", str(tmp_path / "no-such-browser"))
     with pytest.raises(JakatlasError, match=r"^Cannot write a PDF: Chromium is not installed\. Install it"):
         to_pdf(hs_dossier, tmp_path / "x.pdf")
+
+
+def test_forest_axis_says_jak_inhibitor_only_when_every_row_is_one(hs_dossier) -> None:  # type: ignore[no-untyped-def]
+    from jakatlas.report.dossier import _forest
+    from jakatlas.synthesis.mechanism import JAKI_CLASSES
+
+    kb = knowledge_base()
+    jakis = frozenset(d.name for d in kb.drugs.values() if d.drug_class in JAKI_CLASSES)
+    syn = hs_dossier.synthesis
+    only_jak = replace(syn, effects=tuple(r for r in syn.effects if r.drug in jakis))
+    assert _forest(only_jak, hs_dossier.disease.outcome_measures)[0].xlabel.startswith(
+        "Risk difference, JAK inhibitor minus ")
+    benchmark = replace(syn, effects=(*only_jak.effects, replace(only_jak.effects[0], drug="adalimumab")))
+    panel = _forest(benchmark, hs_dossier.disease.outcome_measures)[0]
+    assert panel.xlabel.startswith("Risk difference, treatment minus ") and panel.favours[1] == "favours treatment"

@@ -324,11 +324,13 @@ def build_dossier(atlas: Atlas, disease: Disease | str, *, candidates: bool = Fa
     caveats = (
         "This dossier summarises published evidence for off-label decision support; it is not a treatment "
         "recommendation. Check the primary sources before acting on any figure.",
-        "Risk differences are JAK inhibitor minus comparator, in percentage points, with Newcombe 95% CIs; "
-        "counts are reconstructed from reported percentages and arm sizes. Where arm sizes are not reported "
-        "no interval is given.",
-        "GRADE certainty is derived automatically from design, size, heterogeneity and source cues (GRADE "
-        "handbook); read the reasons before relying on it.",
+        "Risk differences are treatment (the JAK inhibitor, or a benchmark treatment where one is shown) minus "
+        "comparator, in percentage points, with Newcombe 95% CIs; counts are taken from reported percentages "
+        "only when the percentage is a whole count of the stated arm size. Where arm sizes are not reported, or "
+        "a percentage belongs to another denominator, no count or interval is given.",
+        "GRADE certainty is derived automatically per outcome and timepoint from design, size, heterogeneity, "
+        "source cues and a per-study RoB 2 / ROBINS-I judgement (derived ones are labelled); read the reasons "
+        "before relying on it.",
     )
     return Dossier(dis, _dt.date.today().isoformat(), __version__, describe_url(atlas.url), tuple(summaries),
                    tuple(lines), syn, _forest(syn, dis.outcome_measures), _safety(kb, studies, drugs), _references(kb, tags), caveats)
