@@ -182,6 +182,7 @@ def add(
     Example: jakatlas add report.html
     """
     from jakatlas.cli._inputs import expand_paths, extract_with_progress
+    from jakatlas.infer.attach import attach_inferences
     from jakatlas.ingest.readers import read_document
 
     paths = expand_paths(path)
@@ -193,7 +194,7 @@ def add(
                 doc = read_document(typer.get_binary_stream("stdin").read(), name="<stdin>")
             else:
                 doc = read_document(p)
-            report = atlas.add_candidates(extract_with_progress(doc, p), doc.text)
+            report = atlas.add_candidates(attach_inferences(extract_with_progress(doc, p), doc.text), doc.text)
         except InputError as exc:
             if len(paths) == 1:
                 raise

@@ -50,8 +50,14 @@ def infer_command(
         return
     probs = ", ".join(f"{k} {v:.2f}" for k, v in res.probabilities.items())
     console.print(f"{res.label} (machine-inferred; {probs})", markup=False)
-    table(None, ["#", "Start", "End", "Evidence", "Score", "Label"],
-          [[n, e.start, e.end, e.text, f"{e.score:.2f}", e.label] for n, e in enumerate(res.evidence, 1)])
+    from rich.table import Table
+
+    t = Table(show_lines=True, header_style="bold", expand=True)
+    for name, ratio in (("#", None), ("Start", None), ("End", None), ("Evidence", 6), ("Score", None), ("Label", 2)):
+        t.add_column(name, overflow="fold", ratio=ratio, no_wrap=ratio is None)
+    for n, e in enumerate(res.evidence, 1):
+        t.add_row(str(n), str(e.start), str(e.end), e.text, f"{e.score:.2f}", e.label)
+    console.print(t)
 
 
 @app.command("infer-train")

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from jakatlas.errors import InputError
 from jakatlas.infer.corpus import LABELS, Example, load_examples, read_article
-from jakatlas.infer.features import ArticleView, prompt_terms
+from jakatlas.infer.features import ArticleView
 from jakatlas.infer.model import InferenceModel, article_view, load_model
 from jakatlas.infer.pipeline import infer_view
 
@@ -47,9 +47,9 @@ def macro_f1(gold: list[str], pred: list[str]) -> tuple[float, dict[str, float]]
     return sum(per.values()) / len(per), per
 
 
-def oracle_label(model: InferenceModel, view_text: str, ex: Example) -> str:
-    terms = prompt_terms(ex.intervention, ex.comparator, ex.outcome)
-    probs = model.classify([view_text[s:e] for s, e in ex.spans], terms)
+def oracle_label(model: InferenceModel, view: ArticleView, ex: Example) -> str:
+    terms = view.terms(ex.intervention, ex.comparator, ex.outcome)
+    probs = model.classify([view.text[s:e] for s, e in ex.spans], terms)
     return LABELS[int(np.argmax(probs.mean(axis=0)))]
 
 
@@ -72,7 +72,7 @@ def evaluate(root: Path, split: Path, model: InferenceModel | None = None) -> Ev
         hits += any(top.start < e and s < top.end for s, e in ex.spans)
         gold.append(ex.label)
         pipe.append(res.label)
-        oracle.append(oracle_label(model, view.text, ex))
+        oracle.append(oracle_label(model, view, ex))
     seconds = time.perf_counter() - t0
     f1, per = macro_f1(gold, pipe)
     return EvalReport(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from jakatlas.infer.sentences import Span
 from jakatlas.infer.stats import normalise_numbers, parse_intervals, parse_p_values
 
-__all__ = ["ArticleView", "PromptTerms", "classify_dense", "evidence_dense", "mask_prompt", "prompt_terms"]
+__all__ = ["ArticleView", "PromptTerms", "abbreviation_stems", "classify_dense", "evidence_dense", "mask_prompt", "prompt_terms"]
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
 _STOP = frozenset(
@@ -72,9 +72,40 @@ class PromptTerms:
     outcome_bigrams: set[tuple[str, str]]
 
 
-def prompt_terms(intervention: str, comparator: str, outcome: str) -> PromptTerms:
+def abbreviation_stems(text: str) -> list[tuple[str, set[str]]]:
+    """``(short form, long-form stems)`` for every "long form (SF)" the article defines
+    (Schwartz & Hearst 2003, via :func:`jakatlas.extract.abbreviations.find_abbreviations`)."""
+    from jakatlas.extract.abbreviations import find_abbreviations
+
+    out: dict[str, set[str]] = {}
+    for a in find_abbreviations(text):
+        long = set(stems(a.long))
+        short = a.short.lower()[:_PREFIX]
+        if long and short not in out and short not in _STOP:
+            out[short] = long
+    return sorted(out.items())
+
+
+def _expand(part: set[str], abbreviations: list[tuple[str, set[str]]]) -> set[str]:
+    """Add a short form whose long form the prompt part spells out, and the long form of a short
+    form it uses ("conventional fractionation" <-> "CF")."""
+    extra: set[str] = set()
+    for short, long in abbreviations:
+        if short in part:
+            extra |= long
+        elif len(long & part) * 3 >= len(long) * 2:
+            extra.add(short)
+    return part | extra
+
+
+def prompt_terms(intervention: str, comparator: str, outcome: str,
+                 abbreviations: list[tuple[str, set[str]]] | None = None) -> PromptTerms:
+    """The prompt's content stems; ``abbreviations`` (from the article) add short and long forms."""
     i, c, o = set(stems(intervention)), set(stems(comparator)), stems(outcome)
-    return PromptTerms(set(o), i - c, c - i, set(zip(o, o[1:], strict=False)))
+    oset = set(o)
+    if abbreviations:
+        i, c, oset = _expand(i, abbreviations), _expand(c, abbreviations), _expand(oset, abbreviations)
+    return PromptTerms(oset, i - c, c - i, set(zip(o, o[1:], strict=False)))
 
 
 class ArticleView:
@@ -100,6 +131,11 @@ class ArticleView:
                 k += 1
             self.section.append((1 if cur[0] == "ABSTRACT" else 0, cur[1]))
         self.stat = [_stat_flags(s.text) for s in spans]
+        self.abbreviations = abbreviation_stems(text)
+
+    def terms(self, intervention: str, comparator: str, outcome: str) -> PromptTerms:
+        """The prompt's terms, expanded with this article's abbreviations."""
+        return prompt_terms(intervention, comparator, outcome, self.abbreviations)
 
 
 def _stat_flags(text: str) -> list[float]:
@@ -148,14 +184,14 @@ def mask_prompt(text: str, terms: PromptTerms) -> str:
     """Lower-cased tokens of ``text`` with prompt words replaced by ``xint``, ``xcmp`` and ``xout``."""
     out: list[str] = []
     for t in tokens(normalise_numbers(text)):
-        p = t[:_PREFIX]
+        keys = {t[:_PREFIX], *(part[:_PREFIX] for part in t.split("-") if len(part) > 2)}
         if t in _STOP:
             out.append(t)
-        elif p in terms.intervention:
+        elif keys & terms.intervention:
             out.append("xint")
-        elif p in terms.comparator:
+        elif keys & terms.comparator:
             out.append("xcmp")
-        elif p in terms.outcome:
+        elif keys & terms.outcome:
             out.append("xout")
         elif any(ch.isdigit() for ch in t):
             out.append("xnum")

@@ -34,7 +34,6 @@ from jakatlas.infer.features import (
     classify_dense,
     evidence_dense,
     mask_prompt,
-    prompt_terms,
 )
 from jakatlas.infer.sentences import split_sentences
 
@@ -117,7 +116,7 @@ def train_model(root: Path, examples: list[Example], config: Config | None = Non
         if ex.pmcid not in views:
             views[ex.pmcid] = article_view(read_article(root, ex.pmcid))
         view = views[ex.pmcid]
-        terms = prompt_terms(ex.intervention, ex.comparator, ex.outcome)
+        terms = view.terms(ex.intervention, ex.comparator, ex.outcome)
         pos = [i for i, s in enumerate(view.spans) if _overlaps((s.start, s.end), ex.spans)]
         neg = [i for i in range(len(view.spans)) if i not in set(pos)]
         rng.shuffle(neg)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from jakatlas.errors import InputError
 from jakatlas.infer.corpus import LABELS
-from jakatlas.infer.features import ArticleView, prompt_terms, tokens
+from jakatlas.infer.features import ArticleView, tokens
 from jakatlas.infer.model import InferenceModel, article_view, load_model
 
 __all__ = ["EvidenceSentence", "Inference", "infer_document", "infer_text", "infer_view"]
@@ -58,7 +58,7 @@ def infer_view(view: ArticleView, intervention: str, comparator: str, outcome: s
     if not view.spans:
         raise InputError("The article has no text to read. Pass the full text of a trial report.")
     k = top_k or model.config.top_k
-    terms = prompt_terms(intervention, comparator, outcome)
+    terms = view.terms(intervention, comparator, outcome)
     scores = model.rank(view, terms)
     top = np.argsort(-scores, kind="stable")[:k]
     probs = model.classify([view.spans[i].text for i in top], terms)

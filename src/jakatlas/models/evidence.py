@@ -19,6 +19,7 @@ __all__ = [
     "Comparator",
     "DiseaseRef",
     "Outcome",
+    "InferredEffect",
     "AdverseEvent",
     "Study",
     "Mention",
@@ -84,6 +85,19 @@ class DiseaseRef(_Model):
     variant: str | None = Field(None, description="Subtype, e.g. 'erosive', 'nail'.")
 
 
+class InferredEffect(_Model):
+    """Machine-inferred direction of the intervention vs the comparator on an outcome
+    (:mod:`jakatlas.infer`), with the evidence sentence it rests on; never curated fact."""
+
+    label: Literal["significantly increased", "no significant difference", "significantly decreased"]
+    probability: float = Field(ge=0, le=1, description="Model probability of `label`.")
+    intervention: str
+    comparator: str
+    evidence: str = Field(description="The evidence sentence as written.")
+    evidence_span: Span
+    method: str = Field("machine-inferred", description="Always 'machine-inferred'.")
+
+
 class Outcome(_Model):
     measure: str = Field(description="Outcome measure name or abbreviation (HiSCR, DLQI, mRSS...).")
     arm: str | None = None
@@ -100,6 +114,7 @@ class Outcome(_Model):
     n: int | None = Field(None, description="Patients in the arm, when reported.")
     comparator_n: int | None = None
     spans: list[Span] = Field(default_factory=list)
+    inferred: InferredEffect | None = Field(None, description="Machine-inferred direction (full texts only).")
 
 
 class AdverseEvent(_Model):

@@ -61,6 +61,10 @@ def _result_text(data: dict[str, Any]) -> str:
             s += f" vs {_fmt_num(o['comparator_value'])}{o.get('unit') or ''}"
         if o.get("baseline_value") is not None:
             s += f" (baseline {_fmt_num(o['baseline_value'])})"
+        if o.get("inferred"):
+            inf = o["inferred"]
+            s += (f" [machine-inferred: {inf['label']} vs {inf['comparator']}, probability "
+                  f"{inf['probability']:.2f}; evidence: \"{inf['evidence']}\"]")
         parts.append(s)
     return "; ".join(parts) or "no outcome figures extracted"
 
