@@ -19,8 +19,8 @@ from typing import Any
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import registry
 
-from jakatlas.errors import NotFoundError
 from jakatlas.extract import abbreviations as _abbreviations  # noqa: F401  (registers factories)
 from jakatlas.extract import cues as _cues  # noqa: F401
 from jakatlas.extract import entities as _entities  # noqa: F401
@@ -29,7 +29,7 @@ from jakatlas.extract import segment as _segment  # noqa: F401
 from jakatlas.extract._extensions import may_hold_study
 from jakatlas.extract.assemble import assemble
 from jakatlas.extract.design import evidence_level
-from jakatlas.extract.prescreen import is_relevant
+from jakatlas.extract.prescreen import prescreen_for
 from jakatlas.extract.sentences import build_sentences
 from jakatlas.extract.vocab import Vocabulary
 from jakatlas.ingest.document import Document
@@ -43,6 +43,7 @@ __all__ = [
     "extract_many",
     "extract_path",
     "get_pipeline",
+    "pipeline_vocabulary",
 ]
 
 PIPE_NAMES: tuple[str, ...] = (
@@ -77,12 +78,33 @@ def make_study_assembler(nlp: Language, name: str, *, vocabulary: Vocabulary) ->
     return StudyAssembler(vocabulary)
 
 
-def build_pipeline() -> Language:
-    """A fresh pipeline on ``spacy.blank("en")`` with all jakatlas components."""
+#: Components that take the vocabulary (the segmenter and the quantity finder need none).
+_VOCABULARY_PIPES = frozenset({"jakatlas_entities", "jakatlas_abbreviations", "jakatlas_cues", "jakatlas_studies"})
+
+
+def build_pipeline(vocabulary: Vocabulary | None = None) -> Language:
+    """A fresh pipeline on ``spacy.blank("en")`` with all jakatlas components.
+
+    ``vocabulary`` replaces the shipped knowledge base's (:func:`~jakatlas.extract.vocab.build_vocabulary`
+    of another knowledge base or lexicon); every component then reads that one and nothing else.
+    """
     nlp = spacy.blank("en")
+    config: dict[str, Any] = {}
+    if vocabulary is not None:
+        key = f"jakatlas.vocabulary.custom.{id(vocabulary)}"
+        registry.misc.register(key, func=lambda: vocabulary)
+        config = {"vocabulary": {"@misc": key}}
     for name in PIPE_NAMES:
-        nlp.add_pipe(name)
+        nlp.add_pipe(name, config=config if name in _VOCABULARY_PIPES else {})
     return nlp
+
+
+def pipeline_vocabulary(nlp: Language) -> Vocabulary:
+    """The vocabulary the pipeline's components were built with."""
+    assembler = nlp.get_pipe("jakatlas_studies")
+    if not isinstance(assembler, StudyAssembler):
+        raise TypeError("not a jakatlas pipeline (build it with build_pipeline())")
+    return assembler.vocab
 
 
 @cache
@@ -132,36 +154,36 @@ def _shift_study(study: Study, offset: int, ident: str) -> Study:
     return study.model_copy(update={"id": ident, "spans": sh(study.spans), "outcomes": outcomes})
 
 
-def _registry_study(study: Study) -> Study:
+def _registry_study(study: Study, vocab: Vocabulary) -> Study:
     """Names of a ClinicalTrials.gov record mapped to INNs and knowledge-base diseases."""
-    from jakatlas.data import knowledge_base
-
-    kb = knowledge_base()
-
-    def drug(name: str) -> str:
-        try:
-            return kb.drug(name).name
-        except NotFoundError:
-            return name
-
-    def disease(name: str) -> str:
-        try:
-            return kb.disease(name).name
-        except NotFoundError:
-            return name
-
     return study.model_copy(update={
-        "interventions": [i.model_copy(update={"name": drug(i.name)}) for i in study.interventions],
-        "comparators": [c.model_copy(update={"name": drug(c.name)}) for c in study.comparators],
-        "diseases": [d.model_copy(update={"name": disease(d.name)}) for d in study.diseases],
-        "evidence_level": study.evidence_level or evidence_level(study.design),
+        "interventions": [i.model_copy(update={"name": vocab.canonical("DRUG", i.name)}) for i in study.interventions],
+        "comparators": [c.model_copy(update={"name": vocab.canonical("DRUG", c.name)}) for c in study.comparators],
+        "diseases": [d.model_copy(update={"name": vocab.canonical("DISEASE", d.name)}) for d in study.diseases],
+        "evidence_level": study.evidence_level or evidence_level(study.design, bool(study.comparators)),
     })
 
 
-def _mentions(doc: Doc, offset: int) -> list[Mention]:
+def _pubmed_study(study: Study, record: dict[str, Any], single: bool) -> Study:
+    """A study of a PubMed record carries the record's PMID and DOI; the record's publication type
+    fills a design and phase the text does not state, and its registry ids go to its only study."""
+    update: dict[str, Any] = {"pmid": record.get("pmid"), "doi": record.get("doi")}
+    hint = record.get("design_hint")
+    if study.design is None and hint:
+        update["design"] = hint
+        update["evidence_level"] = evidence_level(hint, bool(study.comparators))
+    if study.phase is None and record.get("phase_hint"):
+        update["phase"] = record["phase_hint"]
+    ids = [r for r in record.get("registry_ids") or [] if isinstance(r, str)]
+    if single and ids:
+        update["registry_ids"] = list(dict.fromkeys([*study.registry_ids, *ids]))
+    return study.model_copy(update=update)
+
+
+def _mentions(doc: Doc, offset: int, vocab: Vocabulary) -> list[Mention]:
     out = [Mention(label=e.label_, text=e.text, id=e.kb_id_ or None, start=e.start_char + offset,
                    end=e.end_char + offset) for e in doc.ents]
-    short = _measure_short_forms()
+    short = vocab.measure_short_forms
     for e in doc.ents:  # 'EASI score', 'IGA response': the named instrument is a mention too
         head = e.text.split(" ", 1)[0]
         if e.label_ == "OUTCOME_MEASURE" and " " in e.text and head in short:
@@ -176,26 +198,19 @@ def _mentions(doc: Doc, offset: int) -> list[Mention]:
     return out
 
 
-@cache
-def _measure_short_forms() -> dict[str, str]:
-    """Case-sensitive short forms of outcome measures ('EASI', 'IGA') -> measure id."""
-    from jakatlas.extract.vocab import default_vocabulary
-
-    return {t.text: t.id for t in default_vocabulary().terms
-            if t.label == "OUTCOME_MEASURE" and t.exact_case and " " not in t.text}
-
-
-def _result(doc: Document, parsed: list[tuple[_Part, Doc | None]]) -> ExtractionResult:
+def _result(doc: Document, parsed: list[tuple[_Part, Doc | None]], vocab: Vocabulary) -> ExtractionResult:
     studies: list[Study] = []
     mentions: list[Mention] = []
     for part, sdoc in parsed:
         structured = part.record.structured or {}
         registry = structured.get("study") if part.record.kind == "ctgov_json" else None
-        found: list[Study] = [_registry_study(registry)] if isinstance(registry, Study) else []
+        found: list[Study] = [_registry_study(registry, vocab)] if isinstance(registry, Study) else []
         if sdoc is not None:
             if not found:
                 found = list(sdoc._.studies or [])
-            mentions.extend(_mentions(sdoc, part.offset))
+                if part.record.kind == "pubmed_xml":
+                    found = [_pubmed_study(st, structured, len(found) == 1) for st in found]
+            mentions.extend(_mentions(sdoc, part.offset, vocab))
         for st in found:
             studies.append(_shift_study(st, part.offset, f"s{len(studies) + 1}"))
     source = SourceInfo(id=doc.source_id, kind=doc.kind, sha256=doc.sha256, title=doc.title)
@@ -215,7 +230,7 @@ def extract(source: str | Document) -> ExtractionResult:
     doc = _as_document(source)
     nlp = get_pipeline()
     parts = _parts(doc)
-    return _result(doc, [(p, nlp(_make_doc(nlp, p.record.text))) for p in parts])
+    return _result(doc, [(p, nlp(_make_doc(nlp, p.record.text))) for p in parts], pipeline_vocabulary(nlp))
 
 
 def _make_doc(nlp: Language, text: str) -> Doc:
@@ -240,6 +255,8 @@ def extract_many(sources: Iterable[str | Document], *, prescreen: bool = True,
     dermatosis skip the pipeline and yield an empty result.
     """
     nlp = get_pipeline()
+    vocab = pipeline_vocabulary(nlp)
+    relevant = prescreen_for(vocab)
     pending: dict[int, tuple[Document, list[tuple[_Part, Doc | None]], int]] = {}
 
     def feed() -> Iterator[tuple[Doc, tuple[int, _Part, bool]]]:
@@ -248,7 +265,7 @@ def extract_many(sources: Iterable[str | Document], *, prescreen: bool = True,
             parts = _parts(doc)
             pending[i] = (doc, [], len(parts))
             for p in parts:
-                run = not prescreen or is_relevant(p.record.text)
+                run = not prescreen or relevant(p.record.text)
                 yield _make_doc(nlp, p.record.text if run else ""), (i, p, run)
 
     next_out = 0
@@ -257,7 +274,7 @@ def extract_many(sources: Iterable[str | Document], *, prescreen: bool = True,
         parsed.append((part, sdoc if run else None))
         while next_out in pending and len(pending[next_out][1]) == pending[next_out][2]:
             d, p, _ = pending.pop(next_out)
-            yield _result(d, p)
+            yield _result(d, p, vocab)
             next_out += 1
 
 

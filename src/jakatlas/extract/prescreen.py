@@ -14,11 +14,12 @@ can skip the NLP pipeline.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 from jakatlas.extract.vocab import Vocabulary, default_vocabulary
 
-__all__ = ["DERMATOLOGY_STEMS", "build_prescreen", "is_relevant", "trie_pattern"]
+__all__ = ["DERMATOLOGY_STEMS", "build_prescreen", "is_relevant", "prescreen_for", "trie_pattern"]
 
 #: Word stems of skin disease that count as relevant even outside the knowledge base.
 DERMATOLOGY_STEMS: tuple[str, ...] = (
@@ -74,6 +75,24 @@ def build_prescreen(vocab: Vocabulary) -> re.Pattern[bytes]:
 @cache
 def _default() -> re.Pattern[bytes]:
     return build_prescreen(default_vocabulary())
+
+
+_BUILT: dict[int, tuple[Vocabulary, Callable[[str], bool]]] = {}
+
+
+def prescreen_for(vocab: Vocabulary) -> Callable[[str], bool]:
+    """The pre-screen of ``vocab`` as a function of one text (built once per vocabulary)."""
+    if vocab is default_vocabulary():
+        return is_relevant
+    held = _BUILT.get(id(vocab))
+    if held is None or held[0] is not vocab:
+        pattern = build_prescreen(vocab)
+
+        def relevant(text: str) -> bool:
+            return pattern.search((" " + text).encode("utf-8", "surrogatepass").translate(_TABLE)) is not None
+
+        held = _BUILT[id(vocab)] = (vocab, relevant)
+    return held[1]
 
 
 _DELIMITERS = b"\n\r\t\x0b\x0c([{/-_\"'.,;:"

@@ -72,7 +72,15 @@ class Vocabulary:
     falling_measures: frozenset[str] = frozenset()
     #: Lower-case names and codes of the known drugs (an unknown '-tinib' name is a drug of its own).
     drug_forms: frozenset[str] = frozenset()
+    #: Case-sensitive one-word short forms of outcome measures ('EASI', 'IGA') -> measure id.
+    measure_short_forms: dict[str, str] = field(default_factory=dict)
+    #: label -> normalised written name -> canonical name (for records with names but no text)
+    names_by_label: dict[str, dict[str, str]] = field(default_factory=dict)
     lexicon: Lexicon = field(default_factory=load_lexicon)
+
+    def canonical(self, label: str, name: str) -> str:
+        """The canonical name of a written ``name`` of ``label`` ('Xeljanz' -> 'tofacitinib'); else ``name``."""
+        return self.names_by_label.get(label, {}).get(norm_key(name), name)
 
     def is_jak(self, ident: str) -> bool:
         """A JAK/TYK2 inhibitor of the knowledge base, or an unlisted name with the INN stem."""
@@ -225,7 +233,17 @@ def build_vocabulary(kb: KnowledgeBase, lexicon: Lexicon | None = None) -> Vocab
         class_drugs=frozenset(classes), disease_names=disease_names, disease_variants=variants,
         measure_names=measures, cytokine_index=cyto_index, falling_measures=falling, lexicon=lexicon,
         drug_forms=frozenset(t.text.lower() for t in terms if t.label == "DRUG"),
+        names_by_label=_names_by_label(terms),
+        measure_short_forms={t.text: t.id for t in terms
+                             if t.label == "OUTCOME_MEASURE" and t.exact_case and " " not in t.text},
     )
+
+
+def _names_by_label(terms: list[Term]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for t in terms:
+        out.setdefault(t.label, {}).setdefault(norm_key(t.text), t.canonical)
+    return out
 
 
 @cache
