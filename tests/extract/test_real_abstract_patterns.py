@@ -120,6 +120,21 @@ def test_adverse_event_rates_are_not_efficacy_outcomes() -> None:
     assert 5.9 in {a.value for a in study.adverse_events}
 
 
+def test_a_measure_defined_in_the_text_gets_its_figures_but_not_those_of_its_name() -> None:
+    text = ("In a randomised trial of tofacitinib in rheumatoid arthritis, the primary end point was the American "
+            "College of Rheumatology 20% improvement criteria (ACR20). ACR20 was reached by 52.9% of patients on "
+            "tofacitinib versus 33.3% on placebo.")
+    got = outcomes(one(text, "tofacitinib", "rheumatoid arthritis"))
+    assert got == [("ACR20", 52.9, 33.3, None)]
+
+
+def test_a_figure_is_the_comparator_only_when_it_is_given_for_the_comparator() -> None:
+    text = ("In a randomised trial, response rates for patients receiving tofacitinib (52.9%) were greater than "
+            "those for placebo (33.3%) in rheumatoid arthritis.")
+    got = outcomes(one(text, "tofacitinib", "rheumatoid arthritis"))
+    assert [(v, c) for _, v, c, _ in got] == [(52.9, 33.3)]
+
+
 # -- sample sizes --------------------------------------------------------------------------------
 
 def test_n_is_the_sum_of_spelled_out_groups() -> None:

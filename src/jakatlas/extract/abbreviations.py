@@ -98,6 +98,12 @@ def _content_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]{4,}", text.lower()) if w not in _GENERIC_WORDS}
 
 
+# 'American College of Rheumatology 20% improvement criteria (ACR20)', 'Disease Activity Score (DAS)':
+# a long form that names an instrument defines a measure even when the knowledge base lacks it
+_MEASURE_LONG = re.compile(r"\b(?:scores?|index|scales?|criteria|questionnaire|assessment|inventory|instrument|"
+                           r"tool|count|response|rate)\b", re.I)
+
+
 class AbbreviationResolver:
     """Finds definitions; short forms of recognised long forms become entities of the same kind.
 
@@ -121,6 +127,7 @@ class AbbreviationResolver:
         ents = list(doc.ents)
         resolved: dict[str, Span] = {}
         unresolved: dict[str, set[str]] = {}
+        defined: dict[str, tuple[str, str, str]] = {}  # short -> (label, id, canonical) of a new measure
         for a in abbrevs:
             lf = next((e for e in ents if e.end_char == a.long_end and e.start_char >= a.long_start - 1
                        and e.label_ != "REGISTRY_ID"), None)
@@ -128,24 +135,28 @@ class AbbreviationResolver:
                 resolved[a.short] = lf
             else:
                 unresolved[a.short] = _content_words(a.long)
+                inside = any(e.start_char < a.long_end and a.long_start < e.end_char for e in ents)
+                if _MEASURE_LONG.search(a.long) and not inside:
+                    defined[a.short] = ("OUTCOME_MEASURE", f"defined:{a.short.lower()}", a.short)
         if unresolved:
             # a clash can only be seen when the knowledge base knows what the short form stands for
             ents = [e for e in ents if not (e.text in unresolved and e.label_ in ("DISEASE", "OUTCOME_MEASURE")
                                             and self.words.get(e.kb_id_)
                                             and not unresolved[e.text] & self.words.get(e.kb_id_, set()))]
-        if resolved:
+        sources = {k: (v.label_, v.kb_id_, v._.canonical) for k, v in resolved.items()} | defined
+        if sources:
             taken = [(e.start_char, e.end_char) for e in ents]
-            pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(resolved, key=len, reverse=True)))
+            pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(sources, key=len, reverse=True)))
                                  + r")(?![\w])")
             new: list[Span] = []
             for m in pattern.finditer(text, start, end):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
-                src = resolved[m[0]]
-                span = doc.char_span(m.start(), m.end(), label=src.label_, kb_id=src.kb_id_, alignment_mode="expand")
+                label, kb_id, canonical = sources[m[0]]
+                span = doc.char_span(m.start(), m.end(), label=label, kb_id=kb_id, alignment_mode="expand")
                 if span is None or span.text != m[0] and any(span.start_char < e and s < span.end_char for s, e in taken):
                     continue
-                span._.canonical = src._.canonical
+                span._.canonical = canonical
                 new.append(span)
                 taken.append((span.start_char, span.end_char))
             ents = sorted(ents + new, key=lambda e: e.start)

@@ -102,6 +102,9 @@ _PART = re.compile(r",\s+(?:and\s+|while\s+|whereas\s+|but\s+)?|\s+(?:and|while|
 # '44% greater with X', '20 points higher': a difference between arms, not a figure of one arm
 _DIFFERENCE_AFTER = re.compile(r"\s*%?\s*(?:points?\s+)?(?:greater|higher|more|less|lower|better|smaller|larger|fewer)\b"
                                r"(?!\s+than)", re.I)
+# '2.9% with vehicle', '21% of placebo recipients', '8% in the methotrexate group': the arm a figure is of
+_FIGURE_OF = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?(?:points?\s+)?(?:of\s+(?:the\s+)?(?:patients|participants|those)\s+)?"
+                        r"(?:with|on|in|for|receiving|taking|given|of|among)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?", re.I)
 _RESPECTIVELY_AT = re.compile(r"\brespectively\b", re.I)
 # '30% achieved EASI-75': a figure followed by the verb that links it to the measure after it
 _VALUE_THEN_MEASURE = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?(?:of\s+(?:the\s+)?(?:patients|participants|subjects)\s+)?"
@@ -409,8 +412,8 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
             before = re.split(r",\s*and\b|;|\band\s+by\b", text[max(prev_end, v.start - 40): v.start])[-1]
             prev_end = v.end
             limit = min([x.start for x in cands if x.start > v.start] + [v.end + 30])
-            comp_after = any(v.end < e.start <= limit for e in s.comparators) and not any(
-                v.end < e.start <= limit for e in s.drugs)
+            comp_after = any(v.end < e.start <= limit and _FIGURE_OF.fullmatch(text, v.end, e.start)
+                             for e in s.comparators) and not any(v.end < e.start <= limit for e in s.drugs)
             control_before = bool(_CONTROL_ARM.search(before)) and not any(
                 v.start - len(before) <= e.start < v.start for e in s.drugs)
             if _COMPARATOR_FIGURE.match(text, v.end, hi) or control_before or comp_after:

@@ -316,7 +316,12 @@ class QuantityFinder:
             doc._.quantities = []
             return doc
         start, end = doc._.main_span or (0, len(doc_text(doc)))
-        doc._.quantities = find_quantities(doc_text(doc), start, end)
+        found = find_quantities(doc_text(doc), start, end)
+        longs = [(a.long_start, a.long_end) for a in doc._.abbreviations or []]
+        for q in found:  # '... 20% improvement criteria (ACR20)': part of a name, not a result
+            if q.kind == "percent" and q.role is None and any(a <= q.start and q.end <= b for a, b in longs):
+                q.role = "name"
+        doc._.quantities = found
         return doc
 
 
