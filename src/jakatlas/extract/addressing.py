@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from jakatlas.extract.drafts import Draft, nearest_drug
 from jakatlas.extract.sentences import Sent
-from jakatlas.extract.types import Cue
+from jakatlas.extract.types import Cue, CueKind, QuantityKind
 from jakatlas.extract.vocab import Vocabulary
 
 __all__ = ["INDEFINITE_DESIGN", "STRUCTURAL", "design_member", "figure_chooser", "fill_doses", "member", "same_n"]
@@ -54,7 +54,7 @@ def same_n(d: Draft, n: int | None) -> bool:
 
 def member(c: Cue, size: int) -> int:
     """Group position a cue addresses: 'the former' is the first, 'the latter' the last."""
-    if c.kind == "anaphor":
+    if c.kind == CueKind.ANAPHOR:
         return 1 if c.value == "former" else size
     return int(c.value) if c.value.isdigit() else 0
 
@@ -65,7 +65,7 @@ def figure_chooser(s: Sent, targets: list[Draft], group: list[Draft],
     give each figure to its own study: the name before it when the sentence opens with a name,
     else the first name after it. Figures that all come before or all after the names ('in A
     and B, 35% and 44%') belong to all of them (None: no choice to make)."""
-    cues = [c for c in s.cues if c.kind == "trial"]
+    cues = [c for c in s.cues if c.kind == CueKind.TRIAL]
     by: dict[str, Draft] = {d.name: d for d in targets if d.name}
     if len({c.value for c in cues}) < 2:
         cues = [c for c in s.cues if c.kind in ("ordinal", "anaphor")
@@ -103,7 +103,7 @@ def fill_doses(drafts: list[Draft], sentences: list[Sent], vocab: Vocabulary) ->
         if s.reference or (s.start, s.end) in reported:
             continue  # a dose given in a study's own report belongs to that study only
         jak = [e for e in s.drugs if vocab.is_jak(e.id)]
-        for q in s.quant("dose"):
+        for q in s.quant(QuantityKind.DOSE):
             e = jak[0] if len({x.id for x in jak}) == 1 else nearest_drug(jak, q.start, 60)
             if e is not None:
                 stated.setdefault(e.id, set()).add(q.text)

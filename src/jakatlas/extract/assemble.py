@@ -54,6 +54,7 @@ from jakatlas.extract.drafts import (
 )
 from jakatlas.extract.outcomes import Carry, FoundAE, FoundOutcome, sentence_numbers
 from jakatlas.extract.sentences import Ent, Sent
+from jakatlas.extract.types import CueKind
 from jakatlas.extract.vocab import CLASS_ID, Vocabulary
 from jakatlas.models.evidence import Span, Study
 
@@ -209,7 +210,7 @@ class _Assembler:
         last = [prev.last_disease] if prev.last_disease is not None else []
         st.section_diseases = list(s.diseases) or prev.section_diseases or last
         st.last_disease = s.diseases[-1] if len({e.id for e in s.diseases}) == 1 else prev.last_disease
-        own = {c.value for c in s.cues if c.kind == "design"}
+        own = {c.value for c in s.cues if c.kind == CueKind.DESIGN}
         # 'Results' under 'Tofacitinib for X: a prospective case series' keeps the design; a topical
         # heading ('Use in older adults') opens a section of its own
         inherit = not (own or s.drugs or s.diseases) and bool(STRUCTURAL.match(s.text))
@@ -256,7 +257,7 @@ class _Assembler:
 
     def _targets(self, s: Sent) -> list[Draft]:
         st = self.st
-        if s.has("summary") and not s.quants:
+        if s.has(CueKind.SUMMARY) and not s.quants:
             return []
         drugs = [e.id for e in s.drugs]
         named = [x for x in drugs if x != CLASS_ID]
@@ -265,12 +266,12 @@ class _Assembler:
         group_k = group_size(s)
         # 1. a group of studies introduced together
         if group_k >= 2 and not ordinals and (drugs or st.section_drugs) and len(diseases) <= 1 \
-                and not (s.has("group_ref") and st.group):
+                and not (s.has(CueKind.GROUP_REF) and st.group):
             disease = diseases[0] if diseases else self._context_disease(drugs)
             if disease is not None and (named or self._class_ok(s, diseases) or (drugs and not diseases)):
                 group = [self._new(named or drugs or st.section_drugs, disease, s) for _ in range(group_k)]
                 self._mark_group(group, s)
-                names = list(dict.fromkeys(s.cue_values("trial")))
+                names = list(dict.fromkeys(s.cue_values(CueKind.TRIAL)))
                 if len(names) == len(group):
                     for d, nm in zip(group, names, strict=True):
                         d.name = nm
@@ -284,7 +285,7 @@ class _Assembler:
                     attach(d, s, registry=False, counts=False, placebo=self.vocab.placebo_drugs)
                     d.group_n = sentence_n(s)
                 return []
-        if s.has("group_ref") and not ordinals and st.group:
+        if s.has(CueKind.GROUP_REF) and not ordinals and st.group:
             st.current = list(st.group)
             self.pooled = True
             return list(st.group)
@@ -293,7 +294,7 @@ class _Assembler:
             st.current = [chosen]  # 'in the randomised study' of the two just presented
             chosen.addressed = True
             return st.current
-        names = list(dict.fromkeys(s.cue_values("trial")))
+        names = list(dict.fromkeys(s.cue_values(CueKind.TRIAL)))
         if names:
             return self._named_targets(s, names, named or drugs, diseases)
         # 2. a member of the current group ("the second study", "in study 2")
@@ -371,9 +372,9 @@ class _Assembler:
                       {x.id for x in diseases}]
             return others[:1]
         # 5. nothing named: the current study, when the sentence carries anything
-        if s.has("summary") or s.lead:
+        if s.has(CueKind.SUMMARY) or s.lead:
             return []
-        informative = bool(s.quants or s.has("ae") or s.has("design") or s.has("phase") or s.comparators
+        informative = bool(s.quants or s.has(CueKind.AE) or s.has(CueKind.DESIGN) or s.has(CueKind.PHASE) or s.comparators
                            or s.of("OUTCOME_MEASURE") or s.of("REGISTRY_ID"))
         if st.current and informative:
             out = [self._split(d, s) for d in st.current]
@@ -428,18 +429,18 @@ class _Assembler:
     def _split(self, d: Draft, s: Sent) -> Draft:
         """A sentence that names another registry id or phase than ``d`` has is about a new study."""
         regs = [e.id for e in s.of("REGISTRY_ID")]
-        phases = s.cue_values("phase")
+        phases = s.cue_values(CueKind.PHASE)
         other_reg = bool(regs and d.registry_ids and not set(regs) & set(d.registry_ids))
         other_phase = bool(phases and d.phase and phases[0] != d.phase)
-        another = s.has("new_study") and not s.has("ordinal") and any(sp != (s.start, s.end) for sp in d.spans)
+        another = s.has(CueKind.NEW_STUDY) and not s.has(CueKind.ORDINAL) and any(sp != (s.start, s.end) for sp in d.spans)
         # 'More data come from a prospective registry study of ...' after a case series
-        designs = {c.value for c in s.cues if c.kind == "design"} & DESIGN_KEYS
+        designs = {c.value for c in s.cues if c.kind == CueKind.DESIGN} & DESIGN_KEYS
         named = [e.id for e in s.drugs if e.id != CLASS_ID]
         fresh = bool(designs and d.cues & DESIGN_KEYS and not designs & d.cues and not named
-                     and INDEFINITE_DESIGN.search(s.text) and not s.has("speculative")
+                     and INDEFINITE_DESIGN.search(s.text) and not s.has(CueKind.SPECULATIVE)
                      and any(sp != (s.start, s.end) for sp in d.spans))
         another = another or fresh
-        if not (other_reg or other_phase or another) or s.cue_values("trial"):
+        if not (other_reg or other_phase or another) or s.cue_values(CueKind.TRIAL):
             return d
         drugs = [e.id for e in s.drugs] if fresh and s.drugs else d.drugs  # 'a trial of JAK inhibition': the class
         clone = Draft(list(dict.fromkeys(drugs)), d.disease, d.variant, s.section)
@@ -462,27 +463,27 @@ class _Assembler:
         return [d for d in self.st.current if any(self._is_jak(x) for x in d.drugs)]
 
     def _class_ok(self, s: Sent, diseases: list[Ent]) -> bool:
-        if s.lead or s.has("summary") or not diseases:
+        if s.lead or s.has(CueKind.SUMMARY) or not diseases:
             return False
-        if s.of("REGISTRY_ID") and s.has("design"):
+        if s.of("REGISTRY_ID") and s.has(CueKind.DESIGN):
             return True  # 'A study of JAK inhibition in X is listed as NCT...'
-        cited = "[" in s.text or s.has("design") or sentence_n(s) is not None
-        return cited and s.has("evidence") and not (s.has("speculative") and not s.quants)
+        cited = "[" in s.text or s.has(CueKind.DESIGN) or sentence_n(s) is not None
+        return cited and s.has(CueKind.EVIDENCE) and not (s.has(CueKind.SPECULATIVE) and not s.quants)
 
     def _drug_ok(self, s: Sent, diseases: list[Ent]) -> bool:
         """A named drug with a disease is a study claim, not a passing mention (approval, labelling)."""
         # a measure named in a label or approval statement ('licensed for X, its label warns of MACE') is no result
-        measured = bool(s.of("OUTCOME_MEASURE")) and (bool(s.quants) or not s.has("background"))
-        strong = bool(sentence_n(s) or s.of("REGISTRY_ID") or s.has("design") or measured)
+        measured = bool(s.of("OUTCOME_MEASURE")) and (bool(s.quants) or not s.has(CueKind.BACKGROUND))
+        strong = bool(sentence_n(s) or s.of("REGISTRY_ID") or s.has(CueKind.DESIGN) or measured)
         if not any(self._is_jak(e.id) for e in s.drugs) and not strong:
             return False  # a non-JAK drug needs results of its own (not an approval or a mention)
-        if s.has("speculative") and not strong:
+        if s.has(CueKind.SPECULATIVE) and not strong:
             return False
-        if not (strong or s.has("evidence") or "[" in s.text or s.label is not None):
+        if not (strong or s.has(CueKind.EVIDENCE) or "[" in s.text or s.label is not None):
             return False
-        if s.has("background") and not (strong or s.has("evidence")):
+        if s.has(CueKind.BACKGROUND) and not (strong or s.has(CueKind.EVIDENCE)):
             return False
-        return not (s.lead and s.has("hedge") and not s.quants)
+        return not (s.lead and s.has(CueKind.HEDGE) and not s.quants)
 
     def _numbers(self, targets: list[Draft], s: Sent, outcomes: list[FoundOutcome], aes: list[FoundAE]) -> None:
         group = self.st.group

@@ -20,7 +20,7 @@ from jakatlas.extract._extensions import doc_text, may_hold_study
 from jakatlas.extract.design import DESIGN_PATTERNS, NAMED_SERIES, normalise_phase
 from jakatlas.extract.negation import hedge_cues, in_scopes, negation_scopes
 from jakatlas.extract.quantities import parse_number
-from jakatlas.extract.types import Cue
+from jakatlas.extract.types import Cue, CueKind
 from jakatlas.extract.vocab import Vocabulary
 
 __all__ = ["CueFinder", "adverse_event_pattern", "find_cues", "find_trial_names", "make_cue_finder", "ordinal_value",
@@ -145,40 +145,40 @@ def find_cues(text: str, start: int = 0, end: int | None = None, words: re.Patte
     for m in words.finditer(text, start, end):
         kind = m.lastgroup or ""
         if kind.startswith("d_"):
-            out.append(Cue("design", kind[2:], m.start(), m.end()))
+            out.append(Cue(CueKind.DESIGN, kind[2:], m.start(), m.end()))
             if kind == "d_case_series" and NAMED_SERIES.match(text, m.start()):
-                out.append(Cue("design", "named_series", m.start(), m.end()))
+                out.append(Cue(CueKind.DESIGN, "named_series", m.start(), m.end()))
         elif kind == "phase":
             phase = normalise_phase(m[0])
-            out.append(Cue("design", "trial", m.start(), m.end()))
+            out.append(Cue(CueKind.DESIGN, "trial", m.start(), m.end()))
             if phase:
-                out.append(Cue("phase", phase, m.start(), m.end()))
+                out.append(Cue(CueKind.PHASE, phase, m.start(), m.end()))
         elif kind == "ae":
-            out.append(Cue("ae", m[0], m.start(), m.end()))
+            out.append(Cue(CueKind.AE, m[0], m.start(), m.end()))
         else:
-            out.append(Cue(kind, m[0].lower(), m.start(), m.end()))
+            out.append(Cue(CueKind(kind), m[0].lower(), m.start(), m.end()))
     for m in _ORDINAL.finditer(text, start, end):
         word = (m["w"] or m["d"] or "").lower()
         if word in ("former", "latter"):
-            out.append(Cue("anaphor", word, m.start(), m.end()))
+            out.append(Cue(CueKind.ANAPHOR, word, m.start(), m.end()))
             continue
         value = _ORD_WORDS.get(word)
         if value is None:
             num = parse_number(word)
             value = int(num) if num else None
         if value:
-            out.append(Cue("ordinal", str(value), m.start(), m.end()))
+            out.append(Cue(CueKind.ORDINAL, str(value), m.start(), m.end()))
     lead = _LEAD_ORDINAL.match(text, start, end)
     if lead:
         word = lead["w"].lower()
-        out.append(Cue("anaphor", word, lead.start("w"), lead.end("w")) if word in ("former", "latter")
-                   else Cue("ordinal", str(_ORD_WORDS[word]), lead.start("w"), lead.end("w")))
+        out.append(Cue(CueKind.ANAPHOR, word, lead.start("w"), lead.end("w")) if word in ("former", "latter")
+                   else Cue(CueKind.ORDINAL, str(_ORD_WORDS[word]), lead.start("w"), lead.end("w")))
     if any(c.kind in ("ordinal", "anaphor") for c in out):  # 'the first trial ... in the second', not '... patient'
         for m in _ELLIPTIC_ORDINAL.finditer(text, start, end):
             g = "w" if m["w"] else "v"
             word = m[g].lower()
-            out.append(Cue("anaphor", word, m.start(g), m.end(g)) if word in ("former", "latter")
-                       else Cue("ordinal", str(_ORD_WORDS[word]), m.start(g), m.end(g)))
+            out.append(Cue(CueKind.ANAPHOR, word, m.start(g), m.end(g)) if word in ("former", "latter")
+                       else Cue(CueKind.ORDINAL, str(_ORD_WORDS[word]), m.start(g), m.end(g)))
     for m in _GROUP.finditer(text, start, end):
         k = m["k"].lower().replace("the ", "")
         value = {"both": 2, "these": 0, "a pair of": 2}.get(k)
@@ -186,16 +186,16 @@ def find_cues(text: str, start: int = 0, end: int | None = None, words: re.Patte
             num = parse_number(k)
             value = int(num) if num else 0
         definite = k in ("both", "these") or m["k"].lower().startswith("the ")
-        out.append(Cue("group_ref" if definite else "group", str(value), m.start(), m.end()))
+        out.append(Cue(CueKind.GROUP_REF if definite else CueKind.GROUP, str(value), m.start(), m.end()))
     for m in _NEW_STUDY.finditer(text, start, end):
-        out.append(Cue("new_study", m[0].lower(), m.start(), m.end()))
+        out.append(Cue(CueKind.NEW_STUDY, m[0].lower(), m.start(), m.end()))
     summary = _SUMMARY.match(text, start, end)
     if summary:
-        out.append(Cue("summary", summary[0].strip().lower(), summary.start(), summary.end()))
+        out.append(Cue(CueKind.SUMMARY, summary[0].strip().lower(), summary.start(), summary.end()))
     for s, e in negation_scopes(text, start, end):
-        out.append(Cue("negation", text[s:e], s, e))
+        out.append(Cue(CueKind.NEGATION, text[s:e], s, e))
     for s, e, word in hedge_cues(text, start, end):
-        out.append(Cue("hedge", word, s, e))
+        out.append(Cue(CueKind.HEDGE, word, s, e))
     out.sort(key=lambda c: (c.start, c.end))
     return out
 
@@ -224,7 +224,7 @@ def find_trial_names(text: str, sentences: list[tuple[int, int]], taken: list[tu
                 names.add(key)
     # siblings: 'BRAVE-AA1 and BRAVE-AA2' -> both are names when one is
     stems = {re.sub(r"\d+[A-Za-z]?$", "", n) for n in names}
-    return [Cue("trial", k, a, b) for a, b, k in found
+    return [Cue(CueKind.TRIAL, k, a, b) for a, b, k in found
             if k in names or (re.sub(r"\d+[A-Za-z]?$", "", k) in stems and k[-1].isdigit())]
 
 
@@ -249,9 +249,9 @@ class CueFinder:
         cues.extend(find_trial_names(text, sentences, taken, short_forms, self.not_names))
         cues.sort(key=lambda c: (c.start, c.end))
         doc._.cues = cues
-        scopes = [(c.start, c.end) for c in cues if c.kind == "negation"]
+        scopes = [(c.start, c.end) for c in cues if c.kind == CueKind.NEGATION]
         starts = [s for s, _ in sentences]
-        hedged = {_sentence_of(sentences, starts, c.start) for c in cues if c.kind == "hedge"} - {None}
+        hedged = {_sentence_of(sentences, starts, c.start) for c in cues if c.kind == CueKind.HEDGE} - {None}
         for ent in doc.ents:
             if scopes and in_scopes(ent.start_char, ent.end_char, scopes):
                 ent._.negated = True

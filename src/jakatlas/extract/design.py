@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from jakatlas.data.ocebm import ocebm_table
-from jakatlas.extract.types import Cue
+from jakatlas.extract.types import Cue, CueKind
 
 __all__ = [
     "CASE_SERIES_MAX_N",
@@ -78,14 +78,14 @@ def normalise_phase(text: str) -> str | None:
 def find_design_cues(text: str, start: int = 0, end: int | None = None) -> list[Cue]:
     """Design and phase cues in ``text[start:end]``."""
     end = len(text) if end is None else end
-    out = [Cue("design", kind, m.start(), m.end())
+    out = [Cue(CueKind.DESIGN, kind, m.start(), m.end())
            for kind, pattern in DESIGN_PATTERNS for m in pattern.finditer(text, start, end)]
-    out += [Cue("design", "named_series", c.start, c.end) for c in out
+    out += [Cue(CueKind.DESIGN, "named_series", c.start, c.end) for c in out
             if c.value == "case_series" and NAMED_SERIES.match(text, c.start)]
     for m in _PHASE.finditer(text, start, end):
         phase = normalise_phase(m[0])
         if phase:
-            out.append(Cue("phase", phase, m.start(), m.end()))
+            out.append(Cue(CueKind.PHASE, phase, m.start(), m.end()))
     out.sort(key=lambda c: c.start)
     return out
 

@@ -15,6 +15,7 @@ from jakatlas.extract.design import classify_design, study_level
 from jakatlas.extract.negation import in_scopes
 from jakatlas.extract.outcomes import FoundAE, FoundOutcome
 from jakatlas.extract.sentences import Ent, Sent
+from jakatlas.extract.types import CueKind, QuantityKind
 from jakatlas.extract.vocab import Vocabulary
 from jakatlas.models.evidence import Comparator, DiseaseRef, Duration, Intervention, Span, Study
 
@@ -87,17 +88,17 @@ def attach(d: Draft, s: Sent, *, registry: bool = True, counts: bool = True,
            placebo: frozenset[str] = frozenset()) -> None:
     """Add what sentence ``s`` says to study ``d`` (design and phase cues, ids, sample size, dosing)."""
     d.add_span(s.start, s.end)
-    scopes = [(c.start, c.end) for c in s.cues if c.kind == "negation"]
-    if not s.has("speculative"):
-        d.cues.update(c.value for c in s.cues if c.kind == "design" and not in_scopes(c.start, c.end, scopes))
+    scopes = [(c.start, c.end) for c in s.cues if c.kind == CueKind.NEGATION]
+    if not s.has(CueKind.SPECULATIVE):
+        d.cues.update(c.value for c in s.cues if c.kind == CueKind.DESIGN and not in_scopes(c.start, c.end, scopes))
     for c in s.cues:
-        if c.kind == "phase" and d.phase is None:
+        if c.kind == CueKind.PHASE and d.phase is None:
             d.phase = c.value
     if registry:
         for e in s.of("REGISTRY_ID"):
             if e.id not in d.registry_ids:
                 d.registry_ids.append(e.id)
-    if not s.has("speculative"):
+    if not s.has(CueKind.SPECULATIVE):
         for e in s.comparators:
             if e.id not in d.comparators and e.id not in d.drugs:
                 d.comparators.append(e.id)
@@ -105,7 +106,7 @@ def attach(d: Draft, s: Sent, *, registry: bool = True, counts: bool = True,
         d.n = intro_n(s) or arm_total(s)
         if d.n is None and d.weak_n is None:
             d.weak_n = sentence_n(s)
-    for q in s.quant("duration"):
+    for q in s.quant(QuantityKind.DURATION):
         if q.value is None or q.unit is None:
             continue
         dur = Duration(value=q.value, unit=q.unit)  # type: ignore[arg-type]
@@ -114,7 +115,7 @@ def attach(d: Draft, s: Sent, *, registry: bool = True, counts: bool = True,
         elif q.role == "at":
             d.timepoints.append(dur)
     dosing(d, s, placebo)
-    if s.has("hedge") and not d.spans[:-1]:
+    if s.has(CueKind.HEDGE) and not d.spans[:-1]:
         d.hedged = True
 
 def dose_owner(drugs: list[Ent], pos: int, window: int = _DOSE_WINDOW) -> Ent | None:
@@ -148,10 +149,10 @@ def dosing(d: Draft, s: Sent, placebo: frozenset[str] = frozenset()) -> None:
         drug = nearest_drug(mentions, q.start, _DOSE_WINDOW) if mentions else None
         # a dose in a sentence that names only an active comparator belongs to the comparator
         active = [e for e in s.comparators if e.id not in placebo]
-        ident = drug.id if drug else (only if q.kind == "frequency" or not active else None)
+        ident = drug.id if drug else (only if q.kind == QuantityKind.FREQUENCY or not active else None)
         if ident is None:
             continue
-        if q.kind == "dose":
+        if q.kind == QuantityKind.DOSE:
             doses = d.doses.setdefault(ident, [])
             if q.text not in doses:
                 doses.append(q.text)
@@ -182,7 +183,7 @@ def unique_diseases(diseases: list[Ent]) -> list[Ent]:
 
 def sentence_n(s: Sent) -> int | None:
     for q in s.quants:
-        if q.kind == "n" and q.value is not None:
+        if q.kind == QuantityKind.N and q.value is not None:
             return int(q.value)
     return None
 
@@ -194,7 +195,7 @@ DESIGN_KEYS = {"rct", "open_label", "trial", "pilot", "cohort", "case_report", "
 def intro_n(s: Sent) -> int | None:
     """A sample size that presents a population ('10 patients were treated', 'in 66 patients with X')."""
     for q in s.quants:
-        if q.kind == "n" and q.value is not None and (q.value == 1 or q.role == "intro"
+        if q.kind == QuantityKind.N and q.value is not None and (q.value == 1 or q.role == "intro"
                                                       or _INTRO_AFTER.match(s.doc_text, q.end, s.end)
                                                       or _INTRO_BEFORE.search(s.doc_text, max(s.start, q.start - 25),
                                                                               q.start)
@@ -231,7 +232,7 @@ def arm_total(s: Sent) -> int | None:
     arms = s.drugs + s.comparators
     sizes: list[int] = []
     for q in s.quants:
-        if q.kind != "n" or q.value is None:
+        if q.kind != QuantityKind.N or q.value is None:
             continue
         opening = s.doc_text.rfind("(", s.start, q.start + 1)
         if opening < 0 or not _ARM_N.match(s.doc_text, opening):
@@ -244,11 +245,11 @@ def arm_total(s: Sent) -> int | None:
 def introduces_study(s: Sent) -> bool:
     """'A 1-year pilot trial ...', 'In 66 patients ...': the sentence presents a study of its own."""
     low = s.text.lower()
-    return intro_n(s) is not None or (s.has("design") and low.startswith(("a ", "an ", "in a ", "in an ")))
+    return intro_n(s) is not None or (s.has(CueKind.DESIGN) and low.startswith(("a ", "an ", "in a ", "in an ")))
 
 
 def has_evidence(s: Sent) -> bool:
-    return bool(sentence_n(s) is not None or s.has("design") or s.of("OUTCOME_MEASURE") or s.of("REGISTRY_ID"))
+    return bool(sentence_n(s) is not None or s.has(CueKind.DESIGN) or s.of("OUTCOME_MEASURE") or s.of("REGISTRY_ID"))
 
 
 def leading_ordinals(s: Sent, group_size: int = 2) -> list[int]:
@@ -256,10 +257,10 @@ def leading_ordinals(s: Sent, group_size: int = 2) -> list[int]:
     is the first study of the current group, 'the latter' its last."""
     out: list[int] = []
     for c in s.cues:
-        if c.kind == "anaphor":
+        if c.kind == CueKind.ANAPHOR:
             out.append(1 if c.value == "former" else max(group_size, 1))
             continue
-        if c.kind != "ordinal":
+        if c.kind != CueKind.ORDINAL:
             continue
         before = s.doc_text[max(s.start, c.start - 12): c.start]
         if before.rstrip().endswith("(") and "%" in before:

@@ -22,7 +22,7 @@ from jakatlas.extract.cues import ordinal_value
 from jakatlas.extract.negation import in_scopes
 from jakatlas.extract.quantities import parse_number
 from jakatlas.extract.sentences import Ent, Sent
-from jakatlas.extract.types import Quantity
+from jakatlas.extract.types import CueKind, Quantity, QuantityKind
 from jakatlas.models.evidence import AdverseEvent, Duration, Outcome
 
 __all__ = ["Carry", "FoundAE", "FoundOutcome", "sentence_numbers"]
@@ -156,7 +156,7 @@ def _free(s: Sent, start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     for q in s.quants:
         if q.kind in _BLOCKING and q.start < end and start < q.end:
             return False
-        if q.kind == "percent" and q.role == "threshold" and q.start <= start < q.end:
+        if q.kind == QuantityKind.PERCENT and q.role == "threshold" and q.start <= start < q.end:
             return False
     if any(e.start < end and start < e.end for e in s.ents):
         return False
@@ -172,7 +172,7 @@ def _nearest(items: list[Ent], pos: int) -> Ent | None:
 
 
 def _timepoint(s: Sent, pos: int) -> Duration | None:
-    durs = [q for q in s.quant("duration") if q.value is not None and q.unit]
+    durs = [q for q in s.quant(QuantityKind.DURATION) if q.value is not None and q.unit]
     q = min(durs, key=lambda d: (d.role != "at", abs(d.start - pos)), default=None)
     return Duration(value=q.value, unit=q.unit) if q is not None and q.value is not None else None  # type: ignore[arg-type]
 
@@ -215,7 +215,7 @@ class _Val:
 def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
     text = s.doc_text
     out: list[_Val] = []
-    for q in s.quant("percent"):
+    for q in s.quant(QuantityKind.PERCENT):
         if q.role is None and q.value is not None and _free(s, q.start, q.end, taken) \
                 and not _DISPERSION.search(text, max(s.start, q.start - 8), q.start) \
                 and not _DIFFERENCE_AFTER.match(text, q.end, s.end):
@@ -319,7 +319,7 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
     found: list[FoundOutcome] = []
     text, lo, hi = s.doc_text, s.start, s.end
 
-    first_fig = min([q.start for q in s.quant("percent")] + [m.start() for m in _PLAIN.finditer(text, lo, hi)
+    first_fig = min([q.start for q in s.quant(QuantityKind.PERCENT)] + [m.start() for m in _PLAIN.finditer(text, lo, hi)
                                                               if _free(s, m.start(), m.end(), [])] + [hi])
     measure_first = bool(measures) and measures[0].start < first_fig
 
@@ -445,7 +445,7 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
         prev_end = m.end()
         flush(c, next((e for e in s.comparators + s.drugs if m.end("c") <= e.start <= m.end("c") + 60), None))
     if len(pending) == 2 and not found and _RESPECTIVELY.match(text, pending[1].end, hi) and not s.drugs \
-            and not s.quant("dose") and pending[0].unit == pending[1].unit:
+            and not s.quant(QuantityKind.DOSE) and pending[0].unit == pending[1].unit:
         # 'occurred in 32.4% and 46.7% respectively' after 'X was compared with Y': treated arm first
         first, second = pending
         pending.clear()
@@ -455,10 +455,10 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
 
 
 def _adverse_events(s: Sent, taken: list[tuple[int, int]]) -> list[FoundAE]:
-    cues = [c for c in s.cues if c.kind == "ae"]
+    cues = [c for c in s.cues if c.kind == CueKind.AE]
     if not cues:
         return []
-    scopes = [(c.start, c.end) for c in s.cues if c.kind == "negation"]
+    scopes = [(c.start, c.end) for c in s.cues if c.kind == CueKind.NEGATION]
     serious: bool | None = None
     for m in _SERIOUS.finditer(s.doc_text, s.start, s.end):
         a, b = m.start(), m.end()
@@ -470,7 +470,7 @@ def _adverse_events(s: Sent, taken: list[tuple[int, int]]) -> list[FoundAE]:
     if serious is True and "serious" not in term:
         serious = None
     out: list[FoundAE] = []
-    for q in s.quant("percent"):
+    for q in s.quant(QuantityKind.PERCENT):
         if q.role or not _free(s, q.start, q.end, taken):
             continue
         taken.append((q.start, q.end))
@@ -504,7 +504,7 @@ def _clauses(s: Sent) -> list[Sent]:
         c = replace(s, start=a, end=b, text=s.doc_text[a:b])
         c.ents = [e for e in s.ents if a <= e.start < b]
         c.quants = [q for q in s.quants if a <= q.start < b]
-        c.cues = [x for x in s.cues if a <= x.start < b or x.kind == "negation" and x.start < b and a < x.end]
+        c.cues = [x for x in s.cues if a <= x.start < b or x.kind == CueKind.NEGATION and x.start < b and a < x.end]
         c.drugs = [e for e in s.drugs if a <= e.start < b]
         c.comparators = [e for e in s.comparators if a <= e.start < b]
         c.diseases = [e for e in s.diseases if a <= e.start < b]
@@ -530,7 +530,7 @@ def _clause_numbers(s: Sent, carry: Carry, falling: frozenset[str]) -> tuple[lis
     taken: list[tuple[int, int]] = []
     measures = s.of("OUTCOME_MEASURE")
     aes: list[FoundAE] = []
-    ae_cues = [c for c in s.cues if c.kind == "ae"]
+    ae_cues = [c for c in s.cues if c.kind == CueKind.AE]
     if ae_cues and not measures:
         aes = _adverse_events(s, taken)
         outcomes: list[FoundOutcome] = []

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from jakatlas.extract._extensions import doc_text, may_hold_study
-from jakatlas.extract.types import Quantity
+from jakatlas.extract.types import Quantity, QuantityKind
 
 __all__ = [
     "WORD_NUMBERS",
@@ -191,35 +191,35 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
     for m in _CI.finditer(text, start, end):
         lo, hi = parse_number(m["lo"]), parse_number(m["hi"])
         if lo is not None and hi is not None:
-            add(Quantity("ci", m.start(), m.end(), None, None, m[0], extra={"low": lo, "high": hi}))
+            add(Quantity(QuantityKind.CI, m.start(), m.end(), None, None, m[0], extra={"low": lo, "high": hi}))
     for m in _P.finditer(text, start, end):
         num = m["num"].replace("·", ".").replace("−", "-")
         mant = re.match(r"([\d.]+)\s*[x×]\s*10\s*-\s*(\d+)", num)
         val = float(mant[1]) * 10 ** -int(mant[2]) if mant else parse_number(num)
         op = {"&lt;": "<", "&gt;": ">"}.get(m["op"], m["op"])
-        add(Quantity("p_value", m.start(), m.end(), val, None, f"p {op} {m['num']}", role=_P_OPERATORS.get(op, op)))
+        add(Quantity(QuantityKind.P_VALUE, m.start(), m.end(), val, None, f"p {op} {m['num']}", role=_P_OPERATORS.get(op, op)))
     for pattern in (_PCT_DOSE, _PCT_DOSE_AFTER):
         for m in pattern.finditer(text, start, end):
-            q = Quantity("dose", m.start("num"), m.end("pct"), parse_number(m["num"]), "%", f"{m['num']}%")
+            q = Quantity(QuantityKind.DOSE, m.start("num"), m.end("pct"), parse_number(m["num"]), "%", f"{m['num']}%")
             if not _overlaps(q, taken):
                 add(q)
     for m in _DOSE.finditer(text, start, end):
         unit = m["unit"]
-        q = Quantity("dose", m.start(), m.end(), parse_number(m["num"]), unit, re.sub(r"\s+", " ", m[0]))
+        q = Quantity(QuantityKind.DOSE, m.start(), m.end(), parse_number(m["num"]), unit, re.sub(r"\s+", " ", m[0]))
         if not _overlaps(q, taken) and not (unit in ("g", "units", "unit") and not _dose_context(text, m.end())):
             add(q)
     for m in _FREQUENCY_ANY.finditer(text, start, end):
-        q = Quantity("frequency", m.start(), m.end(), None, None, _frequency_match(m))
+        q = Quantity(QuantityKind.FREQUENCY, m.start(), m.end(), None, None, _frequency_match(m))
         if not _overlaps(q, taken):
             add(q)
     for m in _DAILY_AFTER_DRUG.finditer(text, start, end):  # '4 mg of baricitinib daily'
-        q = Quantity("frequency", m.start("f"), m.end("f"), None, None, "once daily")
+        q = Quantity(QuantityKind.FREQUENCY, m.start("f"), m.end("f"), None, None, "once daily")
         if not _overlaps(q, taken):
             add(q)
     for m in _WEEK_N.finditer(text, start, end):
         num = parse_number(m["num"])
         at = _WEEK_PREP.search(text, max(start, m.start() - 10), m.start())
-        q = Quantity("duration", at.start() if at else m.start(), m.end(), num,
+        q = Quantity(QuantityKind.DURATION, at.start() if at else m.start(), m.end(), num,
                      _UNITS[m["unit"].lower()], text[at.start() if at else m.start(): m.end()], role="at")
         if not _overlaps(q, taken):
             add(q)
@@ -245,7 +245,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
         else:
             role = None
         q_start = prep_m.start() if prep_m and role in ("for", "at") else parts.start()
-        q = Quantity("duration", q_start, parts.end(), num, _UNITS[parts["unit"].lower()],
+        q = Quantity(QuantityKind.DURATION, q_start, parts.end(), num, _UNITS[parts["unit"].lower()],
                      text[q_start: parts.end()].strip(), role=role)
         if num is not None and not _overlaps(q, taken):
             add(q)
@@ -256,7 +256,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
             raw, a = raw[1:], a + 1  # '10-20%': a range, not a negative number
         elif a > 0 and text[a - 1] in "0123456789.·":
             continue
-        q = Quantity("percent", a, m.end(), parse_number(raw), "%", text[a: m.end()].strip())
+        q = Quantity(QuantityKind.PERCENT, a, m.end(), parse_number(raw), "%", text[a: m.end()].strip())
         if _overlaps(q, taken):
             continue
         cmp = _PCT_CMP.search(text, max(start, a - 16), a)
@@ -270,13 +270,13 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
     for m in _SINGLE.finditer(text, start, end):
         before = _SINGLE_BEFORE.search(text, max(start, m.start() - 40), m.start())
         if before:
-            q = Quantity("n", before.start("num"), m.end(), 1.0, None, text[before.start("num"): m.end()])
+            q = Quantity(QuantityKind.N, before.start("num"), m.end(), 1.0, None, text[before.start("num"): m.end()])
             if not _overlaps(q, taken):
                 add(q)
     for pat in _N_PATTERNS:
         for m in pat.finditer(text, start, end):
             val = parse_number(m["num"])
-            q = Quantity("n", m.start("num"), m.end(), val, None, m[0], role="intro" if pat is _N_FIELD else None)
+            q = Quantity(QuantityKind.N, m.start("num"), m.end(), val, None, m[0], role="intro" if pat is _N_FIELD else None)
             if val is None or val < 1 or _overlaps(q, taken):
                 continue
             add(q)
@@ -289,11 +289,11 @@ def _sum_groups(text: str, quantities: list[Quantity]) -> list[Quantity]:
     out: list[Quantity] = []
     for q in quantities:
         prev = out[-1] if out else None
-        if (q.kind == "n" and prev is not None and prev.kind == "n" and q.value is not None
+        if (q.kind == QuantityKind.N and prev is not None and prev.kind == "n" and q.value is not None
                 and prev.value is not None and q.role is None and prev.role is None
                 and not _N_EQUALS.match(q.text) and not _N_EQUALS.match(prev.text)
                 and _GROUP_JOIN.fullmatch(text, prev.end, q.start)):
-            out[-1] = Quantity("n", prev.start, q.end, prev.value + q.value, None, text[prev.start: q.end])
+            out[-1] = Quantity(QuantityKind.N, prev.start, q.end, prev.value + q.value, None, text[prev.start: q.end])
             continue
         out.append(q)
     return out
@@ -319,7 +319,7 @@ class QuantityFinder:
         found = find_quantities(doc_text(doc), start, end)
         longs = [(a.long_start, a.long_end) for a in doc._.abbreviations or []]
         for q in found:  # '... 20% improvement criteria (ACR20)': part of a name, not a result
-            if q.kind == "percent" and q.role is None and any(a <= q.start and q.end <= b for a, b in longs):
+            if q.kind == QuantityKind.PERCENT and q.role is None and any(a <= q.start and q.end <= b for a, b in longs):
                 q.role = "name"
         doc._.quantities = found
         return doc

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 
 from jakatlas.extract._extensions import doc_text
-from jakatlas.extract.types import Cue, Quantity
+from jakatlas.extract.types import Cue, CueKind, Quantity, QuantityKind
 from jakatlas.extract.vocab import CLASS_ID, Vocabulary
 
 __all__ = ["Ent", "Sent", "build_sentences"]
@@ -76,13 +76,13 @@ class Sent:
     comparators: list[Ent] = field(default_factory=list)
     diseases: list[Ent] = field(default_factory=list)
 
-    def has(self, kind: str, value: str | None = None) -> bool:
+    def has(self, kind: CueKind, value: str | None = None) -> bool:
         return any(c.kind == kind and (value is None or c.value == value) for c in self.cues)
 
-    def cue_values(self, kind: str) -> list[str]:
+    def cue_values(self, kind: CueKind) -> list[str]:
         return [c.value for c in self.cues if c.kind == kind]
 
-    def quant(self, kind: str) -> list[Quantity]:
+    def quant(self, kind: QuantityKind) -> list[Quantity]:
         return [q for q in self.quants if q.kind == kind]
 
     def of(self, label: str) -> list[Ent]:
@@ -103,7 +103,7 @@ def _assign_roles(s: Sent, vocab: Vocabulary) -> None:
     drugs = [e for e in s.ents if e.label == "DRUG"]
     jak = [e for e in drugs if vocab.is_jak(e.id)]
     klass = [e for e in drugs if e.id == CLASS_ID]  # "JAK inhibition (with X or Y)": X and Y stand for it
-    compare = s.has("compare")
+    compare = s.has(CueKind.COMPARE)
     text = s.text
     control_line = bool(s.label and _CONTROL_LABEL.search(s.label))
     for e in drugs:

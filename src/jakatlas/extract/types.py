@@ -3,8 +3,44 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-__all__ = ["Abbreviation", "Block", "Cue", "Quantity"]
+__all__ = ["Abbreviation", "Block", "Cue", "CueKind", "Quantity", "QuantityKind"]
+
+
+class QuantityKind(StrEnum):
+    """What a number-bearing expression is."""
+
+    N = "n"
+    PERCENT = "percent"
+    NUMBER = "number"
+    DOSE = "dose"
+    FREQUENCY = "frequency"
+    DURATION = "duration"
+    P_VALUE = "p_value"
+    CI = "ci"
+
+
+class CueKind(StrEnum):
+    """What a lexical cue signals to the assembler."""
+
+    DESIGN = "design"  # value: a design cue kind ('rct', 'open_label', 'case_series', ...)
+    PHASE = "phase"  # value: normalised phase ('2b')
+    ORDINAL = "ordinal"  # value: the study's position ('2' for 'the second trial')
+    ANAPHOR = "anaphor"  # value: 'former' or 'latter'
+    GROUP = "group"  # value: how many studies are introduced together
+    GROUP_REF = "group_ref"  # 'both trials', 'these studies'
+    NEW_STUDY = "new_study"  # 'another study'
+    SUMMARY = "summary"  # 'In conclusion'
+    NEGATION = "negation"  # value: the negated scope's text
+    HEDGE = "hedge"  # 'may', 'suggest'
+    AE = "ae"  # value: the adverse-event term
+    TRIAL = "trial"  # value: a trial name
+    COMPARE = "compare"  # 'versus', 'compared with'
+    BACKGROUND = "background"  # 'approved', 'refractory to'
+    EVIDENCE = "evidence"  # 'improved', 'achieved'
+    SPECULATIVE = "speculative"  # 'is being investigated'
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +76,7 @@ class Quantity:
     or 'adj' ('12-week trial'); for percentages 'threshold' ('>=50%') or 'dose' ('1.5% cream').
     """
 
-    kind: str
+    kind: QuantityKind
     start: int
     end: int
     value: float | None = None
@@ -54,7 +90,7 @@ class Quantity:
 class Cue:
     """A lexical cue: ``kind`` (design, phase, ordinal, group, ae, negation, hedge, ...) and value."""
 
-    kind: str
+    kind: CueKind
     value: str
     start: int
     end: int
