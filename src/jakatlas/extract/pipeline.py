@@ -27,10 +27,9 @@ from jakatlas.extract import entities as _entities  # noqa: F401
 from jakatlas.extract import quantities as _quantities  # noqa: F401
 from jakatlas.extract import segment as _segment  # noqa: F401
 from jakatlas.extract._extensions import may_hold_study
-from jakatlas.extract.assemble import assemble
+from jakatlas.extract.assembly import assemble, build_sentences
 from jakatlas.extract.design import evidence_level
 from jakatlas.extract.prescreen import prescreen_for
-from jakatlas.extract.sentences import build_sentences
 from jakatlas.extract.vocab import Vocabulary
 from jakatlas.ingest.document import Document
 from jakatlas.models.evidence import ExtractionResult, Mention, SourceInfo, Span, Study
@@ -57,7 +56,7 @@ PIPE_NAMES: tuple[str, ...] = (
 
 
 class StudyAssembler:
-    """Sets ``doc._.studies`` from the annotated document (see :mod:`jakatlas.extract.assemble`)."""
+    """Sets ``doc._.studies`` from the annotated document (see :mod:`jakatlas.extract.assembly`)."""
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocab = vocabulary

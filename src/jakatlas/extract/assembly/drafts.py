@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from jakatlas.extract.assembly.outcomes import FoundAE, FoundOutcome
+from jakatlas.extract.assembly.sentences import Ent, Sent
 from jakatlas.extract.design import classify_design, study_level
 from jakatlas.extract.negation import in_scopes
-from jakatlas.extract.outcomes import FoundAE, FoundOutcome
-from jakatlas.extract.sentences import Ent, Sent
 from jakatlas.extract.types import CueKind, QuantityKind
 from jakatlas.extract.vocab import Vocabulary
 from jakatlas.models.evidence import Comparator, DiseaseRef, Duration, Intervention, Span, Study
@@ -25,6 +25,7 @@ __all__ = [
     "attach",
     "collapse",
     "dosing",
+    "fill_doses",
     "finish",
     "group_size",
     "has_evidence",
@@ -337,3 +338,24 @@ def collapse(drafts: list[Draft]) -> list[Draft]:
         if head.name and d.name and d.name not in head.name:
             head.name = f"{head.name}/{d.name}"
     return out
+
+
+def fill_doses(drafts: list[Draft], sentences: list[Sent], vocab: Vocabulary) -> None:
+    """A study that gives no dose of its drug takes the one strength the report states for that
+    drug outside any study's own sentences ('X ... comes as a 2% ointment'); with several stated,
+    none. A dose reported for one study is never copied to another."""
+    stated: dict[str, set[str]] = {}
+    reported = {sp for d in drafts for sp in d.spans}
+    for s in sentences:
+        if s.reference or (s.start, s.end) in reported:
+            continue  # a dose given in a study's own report belongs to that study only
+        jak = [e for e in s.drugs if vocab.is_jak(e.id)]
+        for q in s.quant(QuantityKind.DOSE):
+            e = jak[0] if len({x.id for x in jak}) == 1 else nearest_drug(jak, q.start, 60)
+            if e is not None:
+                stated.setdefault(e.id, set()).add(q.text)
+    for d in drafts:
+        for x in d.drugs:
+            doses = stated.get(x, set())
+            if not d.doses.get(x) and len(doses) == 1:
+                d.doses[x] = sorted(doses)

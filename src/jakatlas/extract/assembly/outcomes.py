@@ -16,16 +16,15 @@ per inline study reference ("70% (study 1) and 81% (study 2)").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+from jakatlas.extract.assembly.sentences import Ent, Sent
 from jakatlas.extract.cues import ordinal_value
-from jakatlas.extract.negation import in_scopes
 from jakatlas.extract.quantities import parse_number
-from jakatlas.extract.sentences import Ent, Sent
-from jakatlas.extract.types import CueKind, Quantity, QuantityKind
+from jakatlas.extract.types import Quantity, QuantityKind
 from jakatlas.models.evidence import AdverseEvent, Duration, Outcome
 
-__all__ = ["Carry", "FoundAE", "FoundOutcome", "sentence_numbers"]
+__all__ = ["BASELINE", "Carry", "FoundAE", "FoundOutcome", "arm_after", "clause_outcomes", "free_span", "inline_ordinal"]
 
 _NUM = r"[-−+]?\d+(?:[.·]\d+)?"
 _DOWN = r"(?:fell|fallen|falls?|decreas\w*|declin\w*|dropp\w*|drops?|reduc\w*|lower\w*|diminish\w*)"
@@ -113,16 +112,11 @@ _VALUE_THEN_MEASURE = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?(?:of\s+(?:the\s+)?
 _SIGN_AFTER = re.compile(r"\s*%?\s*(?:mean\s+|median\s+|relative\s+)?(?P<dir>reduction|decrease|decline|drop|"
                          r"improvement|increase|rise)\b", re.I)
 _DOWN_RX = re.compile(_DOWN + r"|reduction|decrease|decline|drop|fall", re.I)
-_BASELINE = re.compile(r"\b(?:at|from) baseline\b|\bbaseline (?:value|score|level|proportion)\b", re.I)
+BASELINE = re.compile(r"\b(?:at|from) baseline\b|\bbaseline (?:value|score|level|proportion)\b", re.I)
 _COMPARATOR_FIGURE = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:of\s+)?(?:with|on|in|for|receiving)\s+(?:the\s+)?"
                                 r"(?:placebo|vehicle)\b", re.I)
 _INLINE_ORDINAL = re.compile(r"\s*\(\s*((?:in\s+)?(?:study|trial|cohort|part)\s+\w+)\s*\)", re.I)
 _CITATION = re.compile(r"\d+(?:\s*[,–-]\s*\d+)*\]")
-_ANY = re.compile(r"^(?:any|all|overall)\s+", re.I)
-_GENERIC_AE = re.compile(r"(?:(?:treatment[- ]emergent|treatment[- ]emerging|treatment[- ]related|drug[- ]related|"
-                         r"common|most common|frequent|mild)\s+)*(?:adverse (?:drug )?(?:events?|effects?|reactions?)|"
-                         r"side[- ]effects?|(?:te|s)?aes?)", re.I)
-_SERIOUS = re.compile(r"\bserious\b", re.I)
 _BLOCKING = ("n", "dose", "duration", "ci", "p_value", "frequency")
 
 
@@ -150,7 +144,7 @@ class FoundAE:
     ordinal: int | None = None
 
 
-def _free(s: Sent, start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+def free_span(s: Sent, start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     if any(start < e and s_ < end for s_, e in taken):
         return False
     for q in s.quants:
@@ -190,14 +184,14 @@ def _after_q(s: Sent, kind: str, pos: int) -> Quantity | None:
     return next((q for q in s.quants if q.kind == kind and q.start >= pos), None)
 
 
-def _arm_after(s: Sent, pos: int, limit: int = 45) -> Ent | None:
+def arm_after(s: Sent, pos: int, limit: int = 45) -> Ent | None:
     for e in s.drugs + s.comparators:
         if pos <= e.start <= pos + limit:
             return e
     return None
 
 
-def _inline_ordinal(s: Sent, end: int) -> int | None:
+def inline_ordinal(s: Sent, end: int) -> int | None:
     m = _INLINE_ORDINAL.match(s.doc_text, end, s.end)
     return ordinal_value(m.group(1)) if m else None
 
@@ -216,13 +210,13 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
     text = s.doc_text
     out: list[_Val] = []
     for q in s.quant(QuantityKind.PERCENT):
-        if q.role is None and q.value is not None and _free(s, q.start, q.end, taken) \
+        if q.role is None and q.value is not None and free_span(s, q.start, q.end, taken) \
                 and not _DISPERSION.search(text, max(s.start, q.start - 8), q.start) \
                 and not _DIFFERENCE_AFTER.match(text, q.end, s.end):
             out.append(_Val(q.start, q.end, q.value, "%"))
     for m in _PLAIN.finditer(text, s.start, s.end):
         value = parse_number(m["v"])
-        if value is None or not _free(s, m.start(), m.end(), taken):
+        if value is None or not free_span(s, m.start(), m.end(), taken):
             continue
         if re.fullmatch(r"(?:19|20)\d\d", m["v"]):
             continue
@@ -243,7 +237,7 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
     if s.of("OUTCOME_MEASURE"):
         for m in _PROPORTION.finditer(text, s.start, s.end):
             k, n = int(m["k"]), int(m["n"])
-            if 0 < n and k <= n and _free(s, m.start("k"), m.end("k"), taken) and not any(
+            if 0 < n and k <= n and free_span(s, m.start("k"), m.end("k"), taken) and not any(
                     v.start < m.end() and m.start() < v.end for v in out):
                 out.append(_Val(m.start(), m.end(), round(100.0 * k / n, 1), "%"))
     out.sort(key=lambda v: v.start)
@@ -304,13 +298,13 @@ def _respective(s: Sent, measures: list[Ent], cands: list[_Val], taken: list[tup
     listed = [m for m in named if m.end <= resp.start()]
     if len(listed) < 2:
         return []
-    vals = [v for v in cands if listed[-1].end <= v.start < resp.start() and _free(s, v.start, v.end, taken)]
+    vals = [v for v in cands if listed[-1].end <= v.start < resp.start() and free_span(s, v.start, v.end, taken)]
     if len(vals) != len(listed):
         return []
     return list(zip(listed, vals, strict=True))
 
 
-def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: frozenset[str]) -> list[FoundOutcome]:
+def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: frozenset[str]) -> list[FoundOutcome]:
     measures = s.of("OUTCOME_MEASURE")
     if len(measures) > 1:  # 'An AN50 response, meaning a 50% fall in AN count, ...': skip the definition
         cut = _DEFINITION.search(s.doc_text, measures[0].end, s.end)
@@ -320,7 +314,7 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
     text, lo, hi = s.doc_text, s.start, s.end
 
     first_fig = min([q.start for q in s.quant(QuantityKind.PERCENT)] + [m.start() for m in _PLAIN.finditer(text, lo, hi)
-                                                              if _free(s, m.start(), m.end(), [])] + [hi])
+                                                              if free_span(s, m.start(), m.end(), [])] + [hi])
     measure_first = bool(measures) and measures[0].start < first_fig
 
     def emit(pos: int, value: float | None, unit: str | None, *, comparator: float | None = None,
@@ -365,12 +359,12 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
         if not change and (_RANGE_BEFORE.search(head) or parse_number(m["b"]) == 0):
             taken.extend([(m.start("b"), m.end("b")), (m.start("v"), m.end("v"))])
             continue
-        if _free(s, m.start("b"), m.end("b"), taken) and _free(s, m.start("v"), m.end("v"), taken):
+        if free_span(s, m.start("b"), m.end("b"), taken) and free_span(s, m.start("v"), m.end("v"), taken):
             taken.extend([(m.start("b"), m.end("b")), (m.start("v"), m.end("v"))])
             emit(m.start("v"), _num(m, "v"), "%" if m["vu"] or m["bu"] else None, baseline=_num(m, "b"),
-                 arm=_arm_after(s, m.end()))
+                 arm=arm_after(s, m.end()))
     for m in _HIGHER.finditer(text, lo, hi):
-        if _free(s, m.start("v"), m.end("v"), taken):
+        if free_span(s, m.start("v"), m.end("v"), taken):
             taken.append((m.start("v"), m.end("v")))
             sign = -1.0 if m["dir"].lower() in ("lower", "less", "smaller") else 1.0
             mid_start, rest_start = m.start("mid"), m.start("rest")
@@ -379,7 +373,7 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
             value = _num(m, "v")
             emit(m.start("v"), sign * value if value is not None else None, "%" if m["vu"] else None,
                  arm=arm, comp=comp)
-    if _BASELINE.search(text, lo, hi) and not found:
+    if BASELINE.search(text, lo, hi) and not found:
         for v in _candidates(s, taken):
             carry.baseline = v.value
             taken.append((v.start, v.end))
@@ -387,9 +381,9 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
     cands = _candidates(s, taken)
     for e, v in _respective(s, measures, cands, taken):
         taken.append((v.start, v.end))
-        emit(v.start, _signed(v), v.unit, measure=e, end=v.end, improve=v.improve, arm=_arm_after(s, v.end))
-    cands = [v for v in cands if _free(s, v.start, v.end, taken)]
-    comps = [m for m in _COMPARATOR.finditer(text, lo, hi) if _free(s, m.start("c"), m.end("c"), taken)]
+        emit(v.start, _signed(v), v.unit, measure=e, end=v.end, improve=v.improve, arm=arm_after(s, v.end))
+    cands = [v for v in cands if free_span(s, v.start, v.end, taken)]
+    comps = [m for m in _COMPARATOR.finditer(text, lo, hi) if free_span(s, m.start("c"), m.end("c"), taken)]
     inside = {v.start for m in comps for v in cands if m.start("c") <= v.start < m.end("c")}
     events: list[tuple[int, re.Match[str] | _Val]] = [(m.start(), m) for m in comps]
     events += [(v.start, v) for v in cands if v.start not in inside]
@@ -399,14 +393,14 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
 
     def flush(comparator: float | None, comp: Ent | None = None) -> None:
         for v in pending:
-            emit(v.start, _signed(v), v.unit, comparator=comparator, arm=_arm_after(s, v.end), comp=comp, end=v.end,
+            emit(v.start, _signed(v), v.unit, comparator=comparator, arm=arm_after(s, v.end), comp=comp, end=v.end,
                  improve=v.improve)
         pending.clear()
 
     for _, ev in events:
         if isinstance(ev, _Val):
             v = ev
-            if not _free(s, v.start, v.end, taken):
+            if not free_span(s, v.start, v.end, taken):
                 continue
             taken.append((v.start, v.end))
             before = re.split(r",\s*and\b|;|\band\s+by\b", text[max(prev_end, v.start - 40): v.start])[-1]
@@ -452,96 +446,3 @@ def _outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: froz
         emit(first.start, _signed(first), first.unit, comparator=_signed(second))
     flush(None)
     return found
-
-
-def _adverse_events(s: Sent, taken: list[tuple[int, int]]) -> list[FoundAE]:
-    cues = [c for c in s.cues if c.kind == CueKind.AE]
-    if not cues:
-        return []
-    scopes = [(c.start, c.end) for c in s.cues if c.kind == CueKind.NEGATION]
-    serious: bool | None = None
-    for m in _SERIOUS.finditer(s.doc_text, s.start, s.end):
-        a, b = m.start(), m.end()
-        serious = False if in_scopes(a, b, scopes) else (True if serious is None else serious)
-    first = cues[0]
-    term = _ANY.sub("", first.value.strip()).lower()
-    if in_scopes(first.start, first.end, scopes):
-        return [FoundAE(AdverseEvent(term=term, negated=True, serious=True if "serious" in term else serious))]
-    if serious is True and "serious" not in term:
-        serious = None
-    out: list[FoundAE] = []
-    for q in s.quant(QuantityKind.PERCENT):
-        if q.role or not _free(s, q.start, q.end, taken):
-            continue
-        taken.append((q.start, q.end))
-        arm = _arm_after(s, q.end, 30)
-        arm_name = arm.canonical if arm is not None else None
-        out.append(FoundAE(AdverseEvent(term=term, value=q.value, unit="%", serious=serious, arm=arm_name),
-                           q.start, _inline_ordinal(s, q.end)))
-    if not out and not _GENERIC_AE.fullmatch(term):
-        out.append(FoundAE(AdverseEvent(term=term, serious=serious)))
-    return out
-
-
-def _clauses(s: Sent) -> list[Sent]:
-    """``s`` cut at semicolons outside parentheses (each clause reports its own figures)."""
-    if ";" not in s.text:
-        return [s]
-    cuts: list[int] = []
-    depth = 0
-    for i, ch in enumerate(s.text):
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth = max(0, depth - 1)
-        elif ch == ";" and depth == 0:
-            cuts.append(s.start + i + 1)
-    if not cuts:
-        return [s]
-    out: list[Sent] = []
-    bounds = [s.start, *cuts, s.end]
-    for a, b in zip(bounds, bounds[1:], strict=False):
-        c = replace(s, start=a, end=b, text=s.doc_text[a:b])
-        c.ents = [e for e in s.ents if a <= e.start < b]
-        c.quants = [q for q in s.quants if a <= q.start < b]
-        c.cues = [x for x in s.cues if a <= x.start < b or x.kind == CueKind.NEGATION and x.start < b and a < x.end]
-        c.drugs = [e for e in s.drugs if a <= e.start < b]
-        c.comparators = [e for e in s.comparators if a <= e.start < b]
-        c.diseases = [e for e in s.diseases if a <= e.start < b]
-        out.append(c)
-    return out
-
-
-def sentence_numbers(s: Sent, carry: Carry, falling: frozenset[str] = frozenset()
-                     ) -> tuple[list[FoundOutcome], list[FoundAE]]:
-    """Outcomes and adverse events reported in ``s`` (clause by clause); updates ``carry``.
-
-    ``falling`` holds the measures on which lower is better (an 'improvement' of one is a fall)."""
-    outcomes: list[FoundOutcome] = []
-    aes: list[FoundAE] = []
-    for c in _clauses(s):
-        o, a = _clause_numbers(c, carry, falling)
-        outcomes.extend(o)
-        aes.extend(a)
-    return outcomes, aes
-
-
-def _clause_numbers(s: Sent, carry: Carry, falling: frozenset[str]) -> tuple[list[FoundOutcome], list[FoundAE]]:
-    taken: list[tuple[int, int]] = []
-    measures = s.of("OUTCOME_MEASURE")
-    aes: list[FoundAE] = []
-    ae_cues = [c for c in s.cues if c.kind == CueKind.AE]
-    if ae_cues and not measures:
-        aes = _adverse_events(s, taken)
-        outcomes: list[FoundOutcome] = []
-    else:
-        outcomes = _outcomes(s, carry, taken, falling)
-        if ae_cues:
-            aes = _adverse_events(s, taken)
-    if measures:
-        carry.measure = measures[-1]
-        if not _BASELINE.search(s.doc_text, s.start, s.end):
-            carry.baseline = None
-    elif outcomes:
-        carry.baseline = None
-    return outcomes, aes

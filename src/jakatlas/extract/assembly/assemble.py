@@ -29,31 +29,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from jakatlas.extract.addressing import (
-    INDEFINITE_DESIGN,
-    STRUCTURAL,
-    design_member,
-    figure_chooser,
-    fill_doses,
-    same_n,
-)
-from jakatlas.extract.drafts import (
+from jakatlas.extract.assembly.drafts import (
     DESIGN_KEYS,
     Draft,
     attach,
     collapse,
+    fill_doses,
     finish,
-    group_size,
-    has_evidence,
     intro_n,
     introduces_study,
     leading_ordinals,
     sentence_n,
-    unique_diseases,
-    unique_drafts,
 )
-from jakatlas.extract.outcomes import Carry, FoundAE, FoundOutcome, sentence_numbers
-from jakatlas.extract.sentences import Ent, Sent
+from jakatlas.extract.assembly.numbers import sentence_numbers
+from jakatlas.extract.assembly.outcomes import Carry, FoundAE, FoundOutcome
+from jakatlas.extract.assembly.sentences import Ent, Sent
+from jakatlas.extract.assembly.targets import INDEFINITE_DESIGN, STRUCTURAL, figure_chooser, find_targets
 from jakatlas.extract.types import CueKind
 from jakatlas.extract.vocab import CLASS_ID, Vocabulary
 from jakatlas.models.evidence import Span, Study
@@ -65,7 +56,7 @@ _ARM_BEFORE = re.compile(r"[\s-]*(?:group|arm|cohort|-treated|treated)\b", re.I)
 
 
 @dataclass
-class _State:
+class State:
     section: int = -1
     para: int = -1
     section_drugs: list[str] = field(default_factory=list)
@@ -81,59 +72,23 @@ class _State:
     pending: list[Sent] = field(default_factory=list)
 
 
-# 'one with A and one with B', 'the first had A, the second B': patients described one by one
-_EACH = re.compile(r"\b(?:one|the (?:first|second|third|former|latter))\s+(?:patient\s+)?(?:with|had|has|having|"
-                   r"presented|suffered)\b", re.I)
+class Assembler:
+    """The discourse state and the studies drafted so far (see the module docstring)."""
 
 
-# 'tofacitinib, baricitinib or ruxolitinib', 'X 5 mg and Y 4 mg': drugs given as alternatives
-_ALT_GAP = re.compile(r"\s*(?:[\d.,]+\s*(?:mg|%)[^,;()]{0,30}?)?\s*(?:\([^()]*\)\s*)?(?:,|,?\s*(?:or|and|and/or))\s*", re.I)
-_COMBINED = re.compile(r"\b(?:plus|combined|combination|together with|add-on|added to|along with|with)\b|\+", re.I)
-
-
-def _alternatives(s: Sent, named: list[str]) -> list[list[str]]:
-    """One single-drug list per drug when the sentence lists its study drugs as alternatives and
-    says nothing of combining them; else nothing."""
-    ids = list(dict.fromkeys(named))
-    mentions = sorted((e for e in s.drugs if e.id in ids), key=lambda e: e.start)
-    if len(ids) < 2 or len(mentions) != len(ids):
-        return []
-    first, last = mentions[0].start, mentions[-1].end
-    if _COMBINED.search(s.doc_text, first, last):
-        return []
-    for a, b in zip(mentions, mentions[1:], strict=False):
-        if not _ALT_GAP.fullmatch(s.doc_text, a.end, b.start):
-            return []
-    return [[x] for x in ids]
-
-
-def _each_patient(s: Sent) -> bool:
-    return bool(_EACH.search(s.text))
-
-
-def _single_patients(drafts: list[Draft], n: int | None) -> None:
-    """Studies of k patients with k different diseases, one each: every study has one patient."""
-    if n is not None and n != len(drafts):
-        return
-    for d in drafts:
-        if d.n is None or d.n == len(drafts):
-            d.n = 1
-
-
-class _Assembler:
     def __init__(self, vocab: Vocabulary) -> None:
         self.vocab = vocab
         self.drafts: list[Draft] = []
-        self.st = _State()
+        self.st = State()
         self.pooled = False
         self.shared = False  # the sentence's count covers several single-drug studies
         self.groups = 0
 
     # -- helpers -----------------------------------------------------------------------------
-    def _is_jak(self, drug: str) -> bool:
+    def is_jak(self, drug: str) -> bool:
         return self.vocab.is_jak(drug) or drug == CLASS_ID
 
-    def _new(self, drugs: list[str], disease: Ent, s: Sent) -> Draft:
+    def new(self, drugs: list[str], disease: Ent, s: Sent) -> Draft:
         d = Draft(list(dict.fromkeys(drugs)), disease.id, disease.variant, s.section)
         d.cues |= self.st.section_cues  # 'Tofacitinib for X: a prospective case series'
         self.drafts.append(d)
@@ -142,7 +97,7 @@ class _Assembler:
         self.st.pending = []
         return d
 
-    def _find(self, drugs: list[str], disease: Ent, s: Sent) -> Draft | None:
+    def find(self, drugs: list[str], disease: Ent, s: Sent) -> Draft | None:
         """An existing draft with the same drugs, disease and a compatible variant/sample size."""
         n = intro_n(s)
         for d in reversed(self.drafts):
@@ -157,7 +112,7 @@ class _Assembler:
             return d
         return None
 
-    def _fits(self, d: Draft, drugs: list[str], disease: Ent, s: Sent) -> bool:
+    def fits(self, d: Draft, drugs: list[str], disease: Ent, s: Sent) -> bool:
         if d.disease != disease.id:
             return False
         if disease.variant and d.variant and disease.variant != d.variant:
@@ -171,10 +126,10 @@ class _Assembler:
             return not (disease.variant and not d.variant and d.n is not None)
         return set(drugs) <= set(d.drugs) or all(x == CLASS_ID for x in drugs)
 
-    def _target(self, drugs: list[str], disease: Ent, s: Sent) -> Draft:
-        return self._target_all(drugs, disease, s)[0]
+    def target(self, drugs: list[str], disease: Ent, s: Sent) -> Draft:
+        return self.target_all(drugs, disease, s)[0]
 
-    def _target_all(self, drugs: list[str], disease: Ent, s: Sent) -> list[Draft]:
+    def target_all(self, drugs: list[str], disease: Ent, s: Sent) -> list[Draft]:
         """The studies the sentence continues: the first fitting current study or, when the current
         studies are a group introduced together ('two trials ... Together they enrolled ...'),
         every fitting member; else an earlier or a new study."""
@@ -183,7 +138,7 @@ class _Assembler:
             if d.drugs == [CLASS_ID] and drugs and all(self.vocab.is_jak(x) for x in drugs) \
                     and d.disease == disease.id and (not introduces_study(s) or d.n is None and d.group is not None):
                 d.drugs = list(drugs)  # 'the patient was switched to tofacitinib': the class gets a name
-            if self._fits(d, drugs, disease, s):
+            if self.fits(d, drugs, disease, s):
                 if disease.variant and not d.variant:
                     d.variant = disease.variant
                 if out and (d.group is None or d.group != out[0].group):
@@ -193,8 +148,8 @@ class _Assembler:
                     break
         if out:
             return out
-        found = self._find(drugs, disease, s)
-        return [found if found is not None else self._new(drugs, disease, s)]
+        found = self.find(drugs, disease, s)
+        return [found if found is not None else self.new(drugs, disease, s)]
 
     # -- sentence handling -------------------------------------------------------------------
     def heading(self, s: Sent) -> None:
@@ -203,7 +158,7 @@ class _Assembler:
         A heading that names a study ('Study 2 - NCT...') addresses or opens that study.
         """
         prev = self.st
-        self.st = st = _State(section=s.section, para=-1)
+        self.st = st = State(section=s.section, para=-1)
         st.section_drugs = [e.id for e in s.drugs] or prev.section_drugs
         st.inherited_drugs = not s.drugs and bool(prev.section_drugs)
         # 'Drug X: early signals': the disease is the one the report has been discussing
@@ -220,17 +175,17 @@ class _Assembler:
             st.para_disease = prev.para_disease if not s.diseases else None
             if not st.group and not s.drugs:
                 st.current = prev.current
-            for d in self._targets(s):
+            for d in find_targets(self, s):
                 attach(d, s, placebo=self.vocab.placebo_drugs)
 
     def sentence(self, s: Sent) -> None:
         st = self.st
         if s.section != st.section:
-            self.st = st = _State(section=s.section)
+            self.st = st = State(section=s.section)
         if s.para != st.para:
             st.para, st.para_disease, st.carry, st.pending = s.para, None, Carry(), []
         self.pooled = self.shared = False
-        targets = self._targets(s)
+        targets = find_targets(self, s)
         outcomes, aes = sentence_numbers(s, st.carry, self.vocab.falling_measures)
         regs = [e.id for e in s.of("REGISTRY_ID")]
         spread = len(targets) >= 2 and len(regs) == len(targets)
@@ -247,7 +202,7 @@ class _Assembler:
                     d.shared_n = sentence_n(s)  # the patients of all the drugs together: for the design only
                 if self.pooled and d.group_n is None:
                     d.group_n = sentence_n(s)
-            self._numbers(targets, s, outcomes, aes)
+            self.numbers(targets, s, outcomes, aes)
         if s.of("OUTCOME_MEASURE"):
             st.carry.spans = [(s.start, s.end)]
         if s.diseases:
@@ -255,178 +210,14 @@ class _Assembler:
             if len({e.id for e in s.diseases}) == 1:  # not a list of indications
                 st.last_disease = s.diseases[-1]
 
-    def _targets(self, s: Sent) -> list[Draft]:
-        st = self.st
-        if s.has(CueKind.SUMMARY) and not s.quants:
-            return []
-        drugs = [e.id for e in s.drugs]
-        named = [x for x in drugs if x != CLASS_ID]
-        diseases = unique_diseases(s.diseases)
-        ordinals = leading_ordinals(s, len(st.group))
-        group_k = group_size(s)
-        # 1. a group of studies introduced together
-        if group_k >= 2 and not ordinals and (drugs or st.section_drugs) and len(diseases) <= 1 \
-                and not (s.has(CueKind.GROUP_REF) and st.group):
-            disease = diseases[0] if diseases else self._context_disease(drugs)
-            if disease is not None and (named or self._class_ok(s, diseases) or (drugs and not diseases)):
-                group = [self._new(named or drugs or st.section_drugs, disease, s) for _ in range(group_k)]
-                self._mark_group(group, s)
-                names = list(dict.fromkeys(s.cue_values(CueKind.TRIAL)))
-                if len(names) == len(group):
-                    for d, nm in zip(group, names, strict=True):
-                        d.name = nm
-                ids = [e.id for e in s.of("REGISTRY_ID")]
-                for d, rid in zip(group, ids, strict=False):
-                    d.registry_ids.append(rid)
-                    d.addressed = len(ids) == len(group)
-                st.group = group
-                st.current = list(group)
-                for d in group:
-                    attach(d, s, registry=False, counts=False, placebo=self.vocab.placebo_drugs)
-                    d.group_n = sentence_n(s)
-                return []
-        if s.has(CueKind.GROUP_REF) and not ordinals and st.group:
-            st.current = list(st.group)
-            self.pooled = True
-            return list(st.group)
-        chosen = design_member(s, st.group) if not ordinals else None
-        if chosen is not None and all(x.id == chosen.disease for x in diseases) and set(named) <= set(chosen.drugs):
-            st.current = [chosen]  # 'in the randomised study' of the two just presented
-            chosen.addressed = True
-            return st.current
-        names = list(dict.fromkeys(s.cue_values(CueKind.TRIAL)))
-        if names:
-            return self._named_targets(s, names, named or drugs, diseases)
-        # 2. a member of the current group ("the second study", "in study 2")
-        if ordinals and not diseases[1:]:
-            k = ordinals[0]
-            if not st.group:
-                disease = diseases[0] if diseases else self._context_disease(drugs)
-                base = named or drugs or st.section_drugs or (st.current[0].drugs if st.current else [])
-                if disease is None or not base:
-                    return []
-                st.group = [self._new(base, disease, s)]
-            while len(st.group) < k:
-                first = st.group[0]
-                d = Draft(list(named or first.drugs), diseases[0].id if diseases else first.disease,
-                          diseases[0].variant if diseases else first.variant, first.section, group=first.group)
-                self.drafts.append(d)
-                st.group.append(d)
-            member = st.group[k - 1]
-            if named and set(member.drugs) <= {CLASS_ID}:
-                member.drugs = list(named)  # 'In the second, ... treated with upadacitinib'
-            st.current = [member]
-            member.addressed = True
-            return st.current
-        # 3. drug and disease
-        if named or drugs:
-            if not named and not diseases:
-                return self._anaphoric_class(s)
-            if not named and not self._class_ok(s, diseases):
-                return []
-            if named and not self._drug_ok(s, diseases):
-                wanted = {x.id for x in diseases}
-                return [d for d in st.current if set(named) <= set(d.drugs) and (not wanted or d.disease in wanted)]
-            targets_d = diseases or ([x] if (x := self._context_disease(named)) else [])
-            if not targets_d:
-                if named and has_evidence(s) and not s.lead:
-                    st.loose_drugs = list(named)  # 'We describe two patients treated with X.'
-                    st.pending.append(s)
-                return []
-            parts = _alternatives(s, named) or [named or drugs]
-            self.shared = len(parts) > 1
-            out = unique_drafts([self._split(d, s) for dz in targets_d for ds in parts
-                                 for d in self._target_all(ds, dz, s)])
-            if len({d.disease for d in out}) >= 2 and _each_patient(s):
-                _single_patients(out, intro_n(s))
-            st.current = out
-            return out
-        # 4. disease only
-        if diseases:
-            base = (st.section_drugs if not st.inherited_drugs else []) or st.loose_drugs or (
-                st.current[0].drugs if st.current else [])
-            if base and len({x.id for x in diseases}) >= 2 and _each_patient(s) and not s.lead:
-                # 'The first had A and the second B': one patient, one study, per disease
-                n = next((intro_n(p) for p in st.pending if intro_n(p) is not None), None)
-                if n is None and st.current:
-                    n = st.current[0].n
-                out = unique_drafts([next((d for d in st.current if d.disease == dz.id), None)
-                                     or self._target(base, dz, s) for dz in diseases])
-                _single_patients(out, n)
-                st.current = out
-                return out
-            fitting = [d for d in st.current if d.disease in {x.id for x in diseases}
-                       and not (diseases[0].variant and d.variant and diseases[0].variant != d.variant)]
-            if fitting:
-                out = [self._split(d, s) for d in fitting]
-                st.current = out if out != fitting else st.current
-                return out
-            base = st.section_drugs if not st.inherited_drugs else []
-            if base and has_evidence(s) and len(diseases) == 1 and not s.lead:
-                d = self._target(base, diseases[0], s)
-                st.current = [d]
-                return [d]
-            if has_evidence(s) and not s.lead:
-                st.pending.append(s)
-            others = [d for d in reversed(self.drafts) if d.section == s.section and d.disease in
-                      {x.id for x in diseases}]
-            return others[:1]
-        # 5. nothing named: the current study, when the sentence carries anything
-        if s.has(CueKind.SUMMARY) or s.lead:
-            return []
-        informative = bool(s.quants or s.has(CueKind.AE) or s.has(CueKind.DESIGN) or s.has(CueKind.PHASE) or s.comparators
-                           or s.of("OUTCOME_MEASURE") or s.of("REGISTRY_ID"))
-        if st.current and informative:
-            out = [self._split(d, s) for d in st.current]
-            if out != st.current:
-                st.current = out
-            return out
-        if informative:
-            st.pending.append(s)
-        return []
-
-    def _mark_group(self, members: list[Draft], s: Sent) -> None:
+    def mark_group(self, members: list[Draft], s: Sent) -> None:
         self.groups += 1
         for d in members:
             if d.group is None:
                 d.group = self.groups
         self.pooled = True
 
-    def _named_targets(self, s: Sent, names: list[str], drugs: list[str], diseases: list[Ent]) -> list[Draft]:
-        """Studies addressed by trial name; two or more names in one sentence form a group."""
-        st = self.st
-        base = [x for x in drugs if x != CLASS_ID] or drugs
-        if not base:
-            base = next((d.drugs for d in st.current if d.drugs), st.section_drugs)
-        disease = diseases[0] if len(diseases) == 1 else self._context_disease(base)
-        out: list[Draft] = []
-        for nm in names:
-            d = next((x for x in self.drafts if x.name == nm), None)
-            if d is None:
-                d = next((x for x in st.group if x.name is None), None)
-                if d is None and len(names) == 1 and disease is not None:
-                    # 'X now has phase 3 data. The NAME trial enrolled ...': the study just opened
-                    d = next((x for x in st.current if x.name is None and x.group is None and set(base) <= set(x.drugs)
-                              and x.disease == disease.id and same_n(x, intro_n(s))), None)
-                if d is not None:
-                    d.name = nm
-            if d is None:
-                if disease is None or not base:
-                    if has_evidence(s) and not s.lead and s not in st.pending:
-                        st.pending.append(s)  # 'NAME (NCT...) enrolled 300 patients with X'
-                    continue
-                d = self._new(base, disease, s)
-                d.name = nm
-            out.append(d)
-        if len(out) >= 2:
-            self._mark_group(out, s)
-            st.group = out
-        elif out:
-            out[0].addressed = True
-        st.current = out or st.current
-        return out
-
-    def _split(self, d: Draft, s: Sent) -> Draft:
+    def split(self, d: Draft, s: Sent) -> Draft:
         """A sentence that names another registry id or phase than ``d`` has is about a new study."""
         regs = [e.id for e in s.of("REGISTRY_ID")]
         phases = s.cue_values(CueKind.PHASE)
@@ -447,7 +238,7 @@ class _Assembler:
         self.drafts.append(clone)
         return clone
 
-    def _context_disease(self, drugs: list[str]) -> Ent | None:
+    def context_disease(self, drugs: list[str]) -> Ent | None:
         st = self.st
         if st.para_disease is not None:
             return st.para_disease
@@ -458,11 +249,11 @@ class _Assembler:
             return st.section_diseases[0]
         return None
 
-    def _anaphoric_class(self, s: Sent) -> list[Draft]:
+    def anaphoric_class(self, s: Sent) -> list[Draft]:
         """'participants on JAK inhibition': the class stands for the current study's drugs."""
-        return [d for d in self.st.current if any(self._is_jak(x) for x in d.drugs)]
+        return [d for d in self.st.current if any(self.is_jak(x) for x in d.drugs)]
 
-    def _class_ok(self, s: Sent, diseases: list[Ent]) -> bool:
+    def class_ok(self, s: Sent, diseases: list[Ent]) -> bool:
         if s.lead or s.has(CueKind.SUMMARY) or not diseases:
             return False
         if s.of("REGISTRY_ID") and s.has(CueKind.DESIGN):
@@ -470,12 +261,12 @@ class _Assembler:
         cited = "[" in s.text or s.has(CueKind.DESIGN) or sentence_n(s) is not None
         return cited and s.has(CueKind.EVIDENCE) and not (s.has(CueKind.SPECULATIVE) and not s.quants)
 
-    def _drug_ok(self, s: Sent, diseases: list[Ent]) -> bool:
+    def drug_ok(self, s: Sent, diseases: list[Ent]) -> bool:
         """A named drug with a disease is a study claim, not a passing mention (approval, labelling)."""
         # a measure named in a label or approval statement ('licensed for X, its label warns of MACE') is no result
         measured = bool(s.of("OUTCOME_MEASURE")) and (bool(s.quants) or not s.has(CueKind.BACKGROUND))
         strong = bool(sentence_n(s) or s.of("REGISTRY_ID") or s.has(CueKind.DESIGN) or measured)
-        if not any(self._is_jak(e.id) for e in s.drugs) and not strong:
+        if not any(self.is_jak(e.id) for e in s.drugs) and not strong:
             return False  # a non-JAK drug needs results of its own (not an approval or a mention)
         if s.has(CueKind.SPECULATIVE) and not strong:
             return False
@@ -485,7 +276,7 @@ class _Assembler:
             return False
         return not (s.lead and s.has(CueKind.HEDGE) and not s.quants)
 
-    def _numbers(self, targets: list[Draft], s: Sent, outcomes: list[FoundOutcome], aes: list[FoundAE]) -> None:
+    def numbers(self, targets: list[Draft], s: Sent, outcomes: list[FoundOutcome], aes: list[FoundAE]) -> None:
         group = self.st.group
         spans = [(s.start, s.end)] if s.of("OUTCOME_MEASURE") else [*self.st.carry.spans, (s.start, s.end)]
         by_name = figure_chooser(s, targets, self.st.group, [o.pos for o in outcomes] + [a.pos for a in aes if a.pos])
@@ -529,7 +320,7 @@ class _Assembler:
 
 def assemble(sentences: list[Sent], vocab: Vocabulary) -> list[Study]:
     """Studies described by ``sentences`` (in document order), numbered s1..sN."""
-    asm = _Assembler(vocab)
+    asm = Assembler(vocab)
     for s in sentences:
         if s.reference:
             continue
