@@ -57,9 +57,10 @@ def test_shipped_lexicon_entries_are_valid() -> None:
     assert all(a != b for a, b in lex.spelling_variants)
 
 
-def test_studies_of_a_pubmed_record_carry_its_pmid_doi_and_registry_id() -> None:
-    (study,) = extract_path(FIXTURES / "pubmed_rct.xml").studies
-    assert (study.pmid, study.doi) == ("99000001", "10.9999/jfd.2023.0001")
+def test_the_only_study_of_a_pubmed_record_takes_its_registry_id() -> None:
+    result = extract_path(FIXTURES / "pubmed_rct.xml")
+    (study,) = result.studies
+    assert result.source.id == "PMID:99000001"
     assert study.registry_ids == ["NCT09000001"]
 
 
@@ -75,4 +76,3 @@ def test_publication_type_fills_a_design_the_text_does_not_state(tmp_path: Path)
     path.write_text(xml, encoding="utf-8")
     (study,) = extract_path(path).studies
     assert (study.design, study.evidence_level, study.phase) == ("cohort", 4, None)
-    assert study.pmid == "99000001"

@@ -164,9 +164,10 @@ def _registry_study(study: Study, vocab: Vocabulary) -> Study:
 
 
 def _pubmed_study(study: Study, record: dict[str, Any], single: bool) -> Study:
-    """A study of a PubMed record carries the record's PMID and DOI; the record's publication type
-    fills a design and phase the text does not state, and its registry ids go to its only study."""
-    update: dict[str, Any] = {"pmid": record.get("pmid"), "doi": record.get("doi")}
+    """The record's publication type fills a design and phase the text does not state, and its
+    registry ids go to its only study. (The record's PMID and DOI stay on the document, not on
+    each study: the store's linker would take two studies of one paper for duplicates.)"""
+    update: dict[str, Any] = {}
     hint = record.get("design_hint")
     if study.design is None and hint:
         update["design"] = hint

@@ -141,8 +141,6 @@ class Study(_Model):
     evidence_level: int | None = Field(None, ge=1, le=5, description="OCEBM 2011 level.")
     spans: list[Span] = Field(default_factory=list)
     hedged: bool = Field(False, description="The claim is stated tentatively ('may', 'might').")
-    pmid: str | None = Field(None, description="PubMed id of the record the study was read from.")
-    doi: str | None = Field(None, description="DOI of the record the study was read from.")
 
 
 class Mention(_Model):
