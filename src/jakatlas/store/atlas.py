@@ -10,13 +10,22 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, text
 
 from jakatlas.data import KnowledgeBase, knowledge_base
 from jakatlas.errors import NotFoundError, StorageError
 from jakatlas.models.evidence import ExtractionResult, Study
 from jakatlas.models.knowledge import CuratedStudy
-from jakatlas.store.db import describe_url, has_links, is_initialised, migrate, resolve_url, session_scope
+from jakatlas.store.db import (
+    describe_url,
+    get_engine,
+    has_links,
+    is_initialised,
+    migrate,
+    read_connection,
+    resolve_url,
+    session_scope,
+)
 from jakatlas.store.lifecycle import apply_columns, candidate_title, effective, link_rows, load_shipped
 from jakatlas.store.schema import (
     CytokineRow,
@@ -79,6 +88,45 @@ class StudyRecord(BaseModel):
         return CuratedStudy.model_validate(self.data) if self.origin == "shipped" else None
 
 
+_BUILT: set[str] = set()  # URLs whose tables this process has seen
+_READ_COLUMNS = (StudyRow.id, StudyRow.status, StudyRow.origin, StudyRow.version, StudyRow.title, StudyRow.design,
+                 StudyRow.n, StudyRow.evidence_level, StudyRow.document_id, StudyRow.data, StudyRow.overrides)
+
+
+def _from_row(r: Any) -> StudyRecord:
+    """A record from a row of :data:`_READ_COLUMNS` (values from our own tables: no re-validation)."""
+    return StudyRecord.model_construct(id=r.id, status=r.status, origin=r.origin or "shipped", version=r.version or 1,
+                                       title=r.title, design=r.design, n=r.n, evidence_level=r.evidence_level,
+                                       document_id=r.document_id, data=r.data, overrides=r.overrides or {})
+
+
+_OUTCOME_SQL = {
+    "sqlite": "EXISTS (SELECT 1 FROM json_each(studies.data, '$.outcomes') AS o "
+              "WHERE lower(json_extract(o.value, '$.measure')) LIKE :outcome_pattern ESCAPE '\\')",
+    "postgresql": "EXISTS (SELECT 1 FROM json_array_elements((studies.data)::json -> 'outcomes') AS o "
+                  "WHERE lower(o ->> 'measure') LIKE :outcome_pattern ESCAPE '\\')",
+}
+
+
+def _conditions(dialect: str, *, disease: str | None, drug: str | None, design: str | None, level: int | None,
+                outcome: str | None, status: tuple[str, ...]) -> list[Any]:
+    conds: list[Any] = [StudyRow.status.in_(status)]
+    if disease:
+        conds.append(StudyRow.id.in_(select(StudyDiseaseRow.study_id).where(StudyDiseaseRow.disease == disease)))
+    if drug:
+        conds.append(StudyRow.id.in_(select(StudyDrugRow.study_id).where(StudyDrugRow.drug == drug)))
+    if design:
+        conds.append(StudyRow.design == design)
+    if level is not None:
+        conds.append(StudyRow.evidence_level <= level)
+    if outcome:
+        if dialect not in _OUTCOME_SQL:
+            raise StorageError(f"Outcome search is not available on {dialect}.", hint="Use SQLite or PostgreSQL.")
+        escaped = outcome.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conds.append(text(_OUTCOME_SQL[dialect]).bindparams(outcome_pattern=f"%{escaped}%"))
+    return conds
+
+
 def _record(row: StudyRow) -> StudyRecord:
     return StudyRecord(id=row.id, status=row.status, origin=row.origin, version=row.version, title=row.title,
                        design=row.design, n=row.n, evidence_level=row.evidence_level,
@@ -96,10 +144,17 @@ class Atlas:
         migrate(self.url)
 
     def require_built(self) -> None:
-        """Raise a StorageError that says to run ``jakatlas build`` when the atlas is empty."""
+        """Raise a StorageError that says to run ``jakatlas build`` when the atlas is empty.
+
+        Checked once per process and URL: once the tables exist, later queries skip the check
+        (a database dropped afterwards fails with a schema error that says to build).
+        """
+        if self.url in _BUILT:
+            return
         if not is_initialised(self.url):
-            raise StorageError(f"The atlas at {describe_url(self.url)} has not been built.",
-                               hint="Run 'jakatlas build' first.")
+            raise StorageError(f"The atlas at {describe_url(self.url)} has not been built.", kind="not_built",
+                               public="The atlas has not been built yet.", hint="Run 'jakatlas build' first.")
+        _BUILT.add(self.url)
 
     def build(self, kb: KnowledgeBase | None = None, progress: Progress | None = None) -> BuildReport:
         """Load the knowledge base idempotently: stable ids, upserts, one transaction.
@@ -174,39 +229,55 @@ class Atlas:
         offset: int = 0,
     ) -> list[StudyRecord]:
         """Studies filtered by canonical disease name, drug INN, design, OCEBM level or better
-        (``level=2`` keeps levels 1-2) and outcome measure (case-insensitive substring)."""
+        (``level=2`` keeps levels 1-2) and outcome measure (case-insensitive substring), ordered by
+        level and id; filtering, ordering and paging all happen in SQL."""
+        return self.page(disease=disease, drug=drug, design=design, level=level, outcome=outcome, status=status,
+                         limit=limit, offset=offset, count=False)[1]
+
+    def page(
+        self,
+        *,
+        disease: str | None = None,
+        drug: str | None = None,
+        design: str | None = None,
+        level: int | None = None,
+        outcome: str | None = None,
+        status: tuple[str, ...] = ("curated", "candidate"),
+        limit: int | None = None,
+        offset: int = 0,
+        count: bool = True,
+    ) -> tuple[int, list[StudyRecord]]:
+        """``(total, records)``: one page of :meth:`studies` and, with ``count``, how many match in all."""
         self.require_built()
-        q = select(StudyRow).where(StudyRow.status.in_(status)).order_by(StudyRow.evidence_level, StudyRow.id)
+        conds = _conditions(get_engine(self.url).dialect.name, disease=disease, drug=drug, design=design,
+                            level=level, outcome=outcome, status=status)
         if "candidate" in status and has_links(self.url):  # a linked candidate is not counted twice
             from jakatlas.store.living_schema import StudyLinkRow
 
-            q = q.where(~and_(StudyRow.status == "candidate", StudyRow.id.in_(select(StudyLinkRow.study_id))))
-        if disease:
-            q = q.where(StudyRow.id.in_(select(StudyDiseaseRow.study_id).where(StudyDiseaseRow.disease == disease)))
-        if drug:
-            q = q.where(StudyRow.id.in_(select(StudyDrugRow.study_id).where(StudyDrugRow.drug == drug)))
-        if design:
-            q = q.where(StudyRow.design == design)
-        if level is not None:
-            q = q.where(StudyRow.evidence_level <= level)
-        with session_scope(self.url) as s:
-            rows = [_record(r) for r in s.scalars(q)]
-        if outcome:
-            key = outcome.lower()
-            rows = [r for r in rows if any(key in (o.get("measure") or "").lower()
-                                           for o in r.data.get("outcomes", []))]
-        return rows[offset: offset + limit if limit is not None else None]
+            conds.append(~and_(StudyRow.status == "candidate", StudyRow.id.in_(select(StudyLinkRow.study_id))))
+        q = select(*_READ_COLUMNS).where(*conds).order_by(StudyRow.evidence_level, StudyRow.id).offset(offset)
+        if limit is not None:
+            q = q.limit(limit)
+        with read_connection(self.url) as conn:
+            records = [_from_row(r) for r in conn.execute(q)]
+            if not count:
+                return len(records), records
+            if (limit is None or len(records) < limit) and (records or offset == 0):
+                total = offset + len(records)
+            else:
+                total = conn.scalar(select(func.count()).select_from(StudyRow).where(*conds)) or 0
+        return total, records
 
     def study(self, study_id: str) -> StudyRecord:
         self.require_built()
-        with session_scope(self.url) as s:
-            row = s.get(StudyRow, study_id)
+        with read_connection(self.url) as conn:
+            row = conn.execute(select(*_READ_COLUMNS).where(StudyRow.id == study_id)).first()
             if row is None:
-                ids = list(s.scalars(select(StudyRow.id)))
+                ids = list(conn.scalars(select(StudyRow.id)))
                 import difflib
 
                 raise NotFoundError("study", study_id, difflib.get_close_matches(study_id, ids, n=3))
-            return _record(row)
+            return _from_row(row)
 
     def document(self, document_id: str) -> DocumentRow | None:
         with session_scope(self.url) as s:

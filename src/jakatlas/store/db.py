@@ -28,7 +28,7 @@ from sqlalchemy.pool import NullPool
 from jakatlas.errors import StorageError
 
 __all__ = ["default_url", "resolve_url", "get_engine", "migrate", "session_scope", "describe_url", "is_initialised",
-           "storage_error", "timeouts", "has_links"]
+           "storage_error", "timeouts", "has_links", "read_connection"]
 
 ENV_VAR = "JAKATLAS_DB"
 _CREATORS: dict[str, Any] = {}  # URL -> read-only connection factory
@@ -279,6 +279,16 @@ def is_initialised(url: str) -> bool:
     try:
         return inspect(get_engine(url)).has_table("studies")
     except (OperationalError, DatabaseError) as exc:
+        raise storage_error(url, exc) from exc
+
+
+@contextmanager
+def read_connection(url: str) -> Iterator[Any]:
+    """A plain connection for reads (no ORM), with driver errors translated."""
+    try:
+        with get_engine(url).connect() as conn:
+            yield conn
+    except SQLAlchemyError as exc:
         raise storage_error(url, exc) from exc
 
 

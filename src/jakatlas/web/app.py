@@ -221,4 +221,4 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
 
 def create_app_from_env() -> FastAPI:
     """App factory for ``uvicorn --factory`` and multi-worker servers: the URL comes from ``$JAKATLAS_DB``."""
-    return create_app(os.environ.get(ENV_VAR))
+    return create_app(os.environ.get(ENV_VAR), settings=WebSettings.from_env())

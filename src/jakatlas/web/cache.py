@@ -149,6 +149,8 @@ class AtlasCache:
 
     def put(self, key: str, value: Any, generation: int, *, size: int | None = None) -> None:
         """Store ``value`` unless the atlas changed since ``generation`` was read or it is too big."""
+        if self.max_entries <= 0 or self.max_bytes <= 0:
+            return
         nbytes = deep_size(value) if size is None else size
         with self._lock:
             self.misses += 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from dataclasses import dataclass
 from typing import Annotated
@@ -16,6 +17,7 @@ from jakatlas.store.atlas import Atlas
 from jakatlas.store.curation import verify_token
 from jakatlas.store.sessions import session_user
 from jakatlas.web.cache import AtlasCache
+from jakatlas.web.renditions import Renditions
 from jakatlas.web.security import RateLimiter
 
 __all__ = [
@@ -47,6 +49,14 @@ class WebSettings:
     cache_probe_seconds: float = 0.25
     page_size: int = 50
     max_page_size: int = 500
+    cache_bytes: int = 64 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls) -> WebSettings:
+        """Defaults, with ``JAKATLAS_WEB_CACHE=off`` turning every cache off (for measurements)."""
+        if os.environ.get("JAKATLAS_WEB_CACHE", "on").strip().lower() in ("off", "0", "false", "no"):
+            return cls(cache_entries=0, cache_bytes=0)
+        return cls()
 
 
 class AppContext:
@@ -55,8 +65,9 @@ class AppContext:
     def __init__(self, url: str | None, settings: WebSettings) -> None:
         self.atlas = Atlas(url)
         self.settings = settings
-        self.cache = AtlasCache(self.atlas.url, max_entries=settings.cache_entries,
+        self.cache = AtlasCache(self.atlas.url, max_entries=settings.cache_entries, max_bytes=settings.cache_bytes,
                                 probe_interval=settings.cache_probe_seconds)
+        self.renditions = Renditions()
         self.extract_limiter = RateLimiter(settings.extract_per_window, settings.rate_window_seconds)
 
 

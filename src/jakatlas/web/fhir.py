@@ -8,10 +8,12 @@ Designs and levels use local ``urn:jakatlas:*`` code systems; no external termin
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
 from fhir.resources.bundle import Bundle
+from fhir.resources.capabilitystatement import CapabilityStatement
 from fhir.resources.citation import Citation
 from fhir.resources.evidence import Evidence
 from fhir.resources.operationoutcome import OperationOutcome
@@ -22,7 +24,7 @@ from jakatlas.store.atlas import StudyRecord
 from jakatlas.store.views import evidence_row
 
 __all__ = ["FHIR_JSON", "fhir_id", "evidence_resource", "citation_resource", "source_citation",
-           "search_bundle", "operation_outcome"]
+           "search_bundle", "evidence_json", "bundle_json", "operation_outcome", "capability_statement", "SEARCH_PARAMS"]
 
 FHIR_JSON = "application/fhir+json"
 _FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
@@ -187,15 +189,31 @@ def source_citation(src: Source) -> Citation:
 
 
 def search_bundle(resources: list[Evidence], *, base: str, total: int, self_url: str,
-                  next_url: str | None = None) -> Bundle:
-    """A ``searchset`` Bundle of Evidence resources with self/next links."""
+                  next_url: str | None = None, previous_url: str | None = None) -> Bundle:
+    """A ``searchset`` Bundle of Evidence resources with self/next/previous links."""
     links = [{"relation": "self", "url": self_url}]
     if next_url:
         links.append({"relation": "next", "url": next_url})
+    if previous_url:
+        links.append({"relation": "previous", "url": previous_url})
     return Bundle.model_validate({
         "resourceType": "Bundle", "type": "searchset", "total": total, "link": links,
         "entry": [{"fullUrl": f"{base}/fhir/Evidence/{r.id}", "resource": r, "search": {"mode": "match"}}
                   for r in resources]})
+
+
+def evidence_json(rec: StudyRecord) -> str:
+    """The validated Evidence resource of ``rec`` as JSON text."""
+    return evidence_resource(rec).model_dump_json()
+
+
+def bundle_json(resources: list[tuple[str, str]], *, total: int, links: list[tuple[str, str]]) -> str:
+    """A ``searchset`` Bundle as JSON text from ``(fullUrl, resource JSON)`` pairs already validated
+    one by one (the Bundle shell adds nothing that needs validating again; tests validate whole bundles)."""
+    entries = ",".join(f'{{"fullUrl":{json.dumps(url)},"resource":{body},"search":{{"mode":"match"}}}}'
+                       for url, body in resources)
+    link = json.dumps([{"relation": rel, "url": url} for rel, url in links], separators=(",", ":"))
+    return f'{{"resourceType":"Bundle","type":"searchset","total":{int(total)},"link":{link},"entry":[{entries}]}}'
 
 
 def operation_outcome(message: str, *, code: str = "processing", hint: str | None = None) -> OperationOutcome:
@@ -203,3 +221,37 @@ def operation_outcome(message: str, *, code: str = "processing", hint: str | Non
     if hint:
         issue["details"] = {"text": hint}
     return OperationOutcome.model_validate({"resourceType": "OperationOutcome", "issue": [issue]})
+
+
+#: Search parameters of Evidence: name -> (FHIR type, documentation).
+SEARCH_PARAMS: dict[str, tuple[str, str]] = {
+    "_id": ("token", "Logical id; several separated by commas."),
+    "_count": ("number", "Entries per page (0 = only the total)."),
+    "_offset": ("number", "Entries to skip (paging)."),
+    "subject": ("string", "The population's condition: disease name, synonym, abbreviation or id."),
+    "disease": ("string", "Same as subject."),
+    "drug": ("string", "The exposure: drug INN, brand or development code."),
+    "status": ("token", "curated (default), candidate, rejected, reviewable or all."),
+}
+
+
+def capability_statement(base: str) -> CapabilityStatement:
+    """The server's R5 CapabilityStatement: Evidence read and search, Citation read, JSON only."""
+    from jakatlas import __version__
+
+    params = [{"name": n, "type": t, "documentation": d} for n, (t, d) in SEARCH_PARAMS.items()]
+    return CapabilityStatement.model_validate({
+        "resourceType": "CapabilityStatement", "status": "active", "date": "2026-12-04", "kind": "instance",
+        "name": "JakatlasFhirServer", "title": "jakatlas FHIR R5 server",
+        "description": "Read-only FHIR R5 view of the jakatlas evidence atlas: one Evidence and one Citation "
+                       "per study. Unknown search parameters are refused unless 'Prefer: handling=lenient'.",
+        "software": {"name": "jakatlas", "version": __version__},
+        "implementation": {"description": "jakatlas evidence atlas", "url": f"{base}/fhir"},
+        "fhirVersion": "5.0.0", "format": ["json"],
+        "rest": [{"mode": "server", "resource": [
+            {"type": "Evidence", "interaction": [{"code": "read"}, {"code": "search-type"}],
+             "versioning": "no-version", "conditionalRead": "full-support", "searchParam": params},
+            {"type": "Citation", "interaction": [{"code": "read"}], "versioning": "no-version",
+             "conditionalRead": "full-support"},
+        ]}],
+    })

@@ -364,15 +364,18 @@ def study_detail(ctx: AppContext, study_id: str) -> StudyDetail:
     return ctx.cache.get(f"study:{study_id}", build)
 
 
+def _study_item(r: StudyRecord) -> StudyItem:
+    return StudyItem(**evidence_row(r).model_dump(), title=r.title, url=study_url(r.id))
+
+
 def study_page(ctx: AppContext, *, path: str, disease: str | None = None, drug: str | None = None,
                design: str | None = None, level: int | None = None, outcome: str | None = None,
                status: StatusFilter = "curated", limit: int = 50, offset: int = 0) -> StudyPage:
     """One page of the filtered study list; names, synonyms and codes are resolved first."""
     dis = resolve_disease(disease).name if disease else None
     dr = resolve_drug(drug).name if drug else None
-    recs = ctx.atlas.studies(disease=dis, drug=dr, design=design, level=level, outcome=outcome,
-                             status=STATUSES[status])
-    page = recs[offset: offset + limit]
+    total, page = ctx.atlas.page(disease=dis, drug=dr, design=design, level=level, outcome=outcome,
+                                 status=STATUSES[status], limit=limit, offset=offset)
     params = {k: v for k, v in {"disease": disease, "drug": drug, "design": design, "level": level,
                                 "outcome": outcome, "status": status if status != "curated" else None}.items()
               if v is not None}
@@ -380,7 +383,9 @@ def study_page(ctx: AppContext, *, path: str, disease: str | None = None, drug: 
     def link(off: int) -> str:
         return f"{path}?{urlencode({**params, 'limit': limit, 'offset': off})}"
 
-    items = [StudyItem(**evidence_row(r).model_dump(), title=r.title, url=study_url(r.id)) for r in page]
-    return StudyPage(total=len(recs), limit=limit, offset=offset, items=items,
-                     next=link(offset + limit) if offset + limit < len(recs) else None,
-                     previous=link(max(offset - limit, 0)) if offset > 0 else None)
+    items = [ctx.renditions.get("study-item", r, _study_item) for r in page]
+    last = max(total - 1, 0) // limit * limit
+    return StudyPage(total=total, limit=limit, offset=offset, items=items,
+                     next=link(offset + limit) if offset + limit < total else None,
+                     previous=link(max(offset - limit, 0)) if offset > 0 else None,
+                     first=link(0), last=link(last))

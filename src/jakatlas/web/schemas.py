@@ -122,6 +122,8 @@ class StudyPage(BaseModel):
     offset: int
     next: str | None = Field(None, description="Relative URL of the next page, if any.")
     previous: str | None = None
+    first: str | None = Field(None, description="Relative URL of the first page.")
+    last: str | None = Field(None, description="Relative URL of the last page.")
     items: list[StudyItem]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 
 from jakatlas.data import knowledge_base
 from jakatlas.errors import NotFoundError
@@ -14,10 +14,12 @@ from jakatlas.web import present
 from jakatlas.web.deps import AppContext, Ctx
 from jakatlas.web.fhir import (
     FHIR_JSON,
+    SEARCH_PARAMS,
+    bundle_json,
+    capability_statement,
     citation_resource,
-    evidence_resource,
+    evidence_json,
     fhir_id,
-    search_bundle,
     source_citation,
 )
 from jakatlas.web.schemas import StatusFilter
@@ -38,42 +40,108 @@ def _by_fhir_id(ctx: AppContext) -> dict[str, StudyRecord]:
 
 
 def _record(ctx: AppContext, rid: str) -> StudyRecord:
-    rec = _by_fhir_id(ctx).get(rid)
-    if rec is None:
+    """The study whose FHIR id is ``rid`` (ids that are not valid FHIR ids are looked up by digest)."""
+    if not rid.startswith("x-"):
+        try:
+            rec = ctx.atlas.study(rid)
+        except NotFoundError:
+            rec = None
+        if rec is not None and fhir_id(rec.id) == rid:
+            return rec
+    found = _by_fhir_id(ctx).get(rid) if rid.startswith("x-") else None
+    if found is None:
         raise NotFoundError("study", rid)
-    return rec
+    return found
 
 
-def _fhir(body: str) -> Response:
-    return Response(body, media_type=FHIR_JSON)
+def _fhir(body: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, media_type=FHIR_JSON, headers=headers)
 
 
-@router.get("/Evidence", responses=RESOURCE, summary="Search Evidence")
+def _lenient(prefer: str | None) -> bool:
+    """``Prefer: handling=lenient`` (FHIR R5 3.2.1.1.5): ignore unknown search parameters."""
+    return bool(prefer) and any(p.strip().lower() == "handling=lenient" for p in str(prefer).split(";"))
+
+
+def _check_params(request: Request, prefer: str | None) -> None:
+    unknown = sorted({k for k in request.query_params if k not in SEARCH_PARAMS})
+    if unknown and not _lenient(prefer):
+        raise HTTPException(400, detail={
+            "error": f"Unknown search parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+            "hint": f"Evidence supports {', '.join(sorted(SEARCH_PARAMS))}; send 'Prefer: handling=lenient' to "
+                    "ignore unknown ones."})
+
+
+def _by_ids(ctx: AppContext, ids: str, statuses: tuple[str, ...]) -> list[StudyRecord]:
+    out: list[StudyRecord] = []
+    for rid in dict.fromkeys(x.strip() for x in ids.split(",") if x.strip()):
+        try:
+            rec = _record(ctx, rid)
+        except NotFoundError:
+            continue
+        if rec.status in statuses:
+            out.append(rec)
+    return out
+
+
+SEARCH: Responses = {**RESOURCE, 400: {"content": {FHIR_JSON: {"schema": {"type": "object"}}},
+                                       "description": "OperationOutcome: an unknown search parameter."}}
+
+
+@router.get("/Evidence", responses=SEARCH, summary="Search Evidence")
 def search_evidence(
     request: Request,
     ctx: Ctx,
-    disease: Annotated[str | None, Query(max_length=200)] = None,
-    drug: Annotated[str | None, Query(max_length=200)] = None,
+    subject: Annotated[str | None, Query(max_length=200, description="The population's condition: disease name, "
+                                                                     "synonym or id.")] = None,
+    disease: Annotated[str | None, Query(max_length=200, description="Same as subject.")] = None,
+    drug: Annotated[str | None, Query(max_length=200, description="Exposure: INN, brand or code.")] = None,
     status: Annotated[StatusFilter, Query()] = "curated",
-    count: Annotated[int, Query(alias="_count", ge=1, le=500)] = 100,
+    ids: Annotated[str | None, Query(alias="_id", max_length=2000, description="Comma-separated ids.")] = None,
+    count: Annotated[int, Query(alias="_count", ge=0, le=500)] = 100,
     offset: Annotated[int, Query(alias="_offset", ge=0, le=1_000_000)] = 0,
+    prefer: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
-    """A searchset Bundle of Evidence resources (curated studies by default)."""
-    key = f"fhir-bundle?{sorted(request.query_params.multi_items())}"
+    """A searchset Bundle of Evidence resources (curated studies by default).
+
+    Unknown parameters are refused with an OperationOutcome (400) unless the request says
+    ``Prefer: handling=lenient``; ``_count=0`` returns only the total.
+    """
+    _check_params(request, prefer)
     base = str(request.base_url).rstrip("/")
+    key = f"fhir-bundle?{sorted(request.query_params.multi_items())}{base}"
 
-    def build() -> str:
-        dis = present.resolve_disease(disease).name if disease else None
+    def build() -> tuple[str, str]:
+        names = {present.resolve_disease(x).name for x in (subject, disease) if x}
         dr = present.resolve_drug(drug).name if drug else None
-        recs = ctx.atlas.studies(disease=dis, drug=dr, status=present.STATUSES[status])
-        params = {k: v for k, v in {"disease": disease, "drug": drug, "status": status}.items() if v}
-        nxt = (f"{base}/fhir/Evidence?{urlencode({**params, '_count': count, '_offset': offset + count})}"
-               if offset + count < len(recs) else None)
-        bundle = search_bundle([evidence_resource(r) for r in recs[offset: offset + count]], base=base,
-                               total=len(recs), self_url=str(request.url), next_url=nxt)
-        return bundle.model_dump_json()
+        statuses = present.STATUSES[status]
+        if len(names) > 1:
+            total, recs = 0, []
+        elif ids is not None:
+            matches = [r for r in _by_ids(ctx, ids, statuses)
+                       if (not names or names & {d["name"] for d in r.data.get("diseases", [])})
+                       and (dr is None or dr in {i["name"] for i in r.data.get("interventions", [])})]
+            total, recs = len(matches), matches[offset: offset + count]
+        else:
+            total, recs = ctx.atlas.page(disease=next(iter(names), None), drug=dr, status=statuses,
+                                         limit=count, offset=offset)
+            recs = recs[:count]
+        params = {k: v for k, v in {"subject": subject, "disease": disease, "drug": drug, "status": status,
+                                    "_id": ids}.items() if v}
 
-    return _fhir(ctx.cache.get(key + base, build))
+        def url(off: int) -> str:
+            return f"{base}/fhir/Evidence?{urlencode({**params, '_count': count, '_offset': off})}"
+
+        nxt = url(offset + count) if count and offset + count < total else None
+        prev = url(max(offset - count, 0)) if count and offset > 0 else None
+        entries = [(f"{base}/fhir/Evidence/{fhir_id(r.id)}", ctx.renditions.get("fhir-evidence", r, evidence_json))
+                   for r in recs]
+        rels = [("self", str(request.url)), *((rel, u) for rel, u in (("next", nxt), ("previous", prev)) if u)]
+        links = [f'<{u}>; rel="{rel if rel != "previous" else "prev"}"' for rel, u in rels[1:]]
+        return bundle_json(entries, total=total, links=rels), ", ".join(links)
+
+    body, link = ctx.cache.get(key, build)
+    return _fhir(body, {"Link": link} if link else None)
 
 
 @router.get("/Evidence/{rid}", responses=RESOURCE, summary="Read Evidence")
@@ -81,12 +149,18 @@ def read_evidence(rid: str, ctx: Ctx) -> Response:
     """One study as a FHIR R5 Evidence resource (``meta.versionId`` and a weak ``ETag`` name its version)."""
     def build() -> tuple[str, int]:
         rec = _record(ctx, rid)
-        return evidence_resource(rec).model_dump_json(), rec.version
+        return ctx.renditions.get("fhir-evidence", rec, evidence_json), rec.version
 
     body, version = ctx.cache.get(f"fhir-evidence:{rid}", build)
     resp = _fhir(body)
     resp.headers["ETag"] = f'W/"{version}"'
     return resp
+
+
+@router.get("/metadata", responses=RESOURCE, summary="CapabilityStatement")
+def metadata(request: Request) -> Response:
+    """What this FHIR server supports: Evidence read and search, Citation read (R5 CapabilityStatement)."""
+    return _fhir(capability_statement(str(request.base_url).rstrip("/")).model_dump_json())
 
 
 @router.get("/Citation/{rid}", responses=RESOURCE, summary="Read Citation")
