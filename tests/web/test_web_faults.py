@@ -122,7 +122,7 @@ def silent_port() -> Iterator[int]:
 @pytest.fixture
 def hung_server(silent_port: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The app on a real uvicorn whose PostgreSQL accepts TCP and never answers."""
-    monkeypatch.setenv("JAKATLAS_DB_CONNECT_TIMEOUT", "2")
+    monkeypatch.setenv("JAKATLAS_DB_CONNECT_TIMEOUT", "3")
     url = f"postgresql+psycopg://leakyuser@127.0.0.1:{silent_port}/leakydb"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -156,7 +156,7 @@ def test_a_hung_database_gives_503_fast_and_never_blocks_static_files(hung_serve
         css = pool.submit(get, "/static/app.css").result()
         results = [f.result() for f in api]
     http.close()
-    assert css[0] == 200 and css[1] < 1.0, f"static file took {css[1]:.1f} s while the database hung"
+    assert css[0] == 200 and css[1] < 1.5, f"static file took {css[1]:.1f} s while the database hung"
     for status, seconds, r in results:
         assert status == 503 and seconds < 8, (status, seconds)
         assert int(r.headers["retry-after"]) > 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -195,6 +196,27 @@ def storage_error(url: str, exc: Exception) -> StorageError:
 
 
 _storage_error = storage_error
+_DOWN: dict[str, tuple[float, StorageError]] = {}  # URL -> (until, error): a server found unreachable
+
+
+def _fail_fast(url: str) -> None:
+    """Re-raise a recent 'unreachable' at once instead of waiting out another connect timeout.
+
+    After a connection attempt times out, further attempts within the connect timeout fail
+    immediately (a circuit breaker), so a hung server costs each request milliseconds, not seconds.
+    """
+    down = _DOWN.get(url)
+    if down is not None:
+        if time.monotonic() < down[0]:
+            raise StorageError(down[1].message, hint=down[1].hint, kind=down[1].kind, public=down[1].public)
+        _DOWN.pop(url, None)
+
+
+def _translate(url: str, exc: Exception) -> StorageError:
+    err = storage_error(url, exc)
+    if err.kind == "unreachable":
+        _DOWN[url] = (time.monotonic() + timeouts()[0], err)
+    return err
 
 
 def _migration_engine(url: str) -> Engine:
@@ -276,25 +298,28 @@ _LINKED: set[str] = set()
 
 def is_initialised(url: str) -> bool:
     """True when the atlas tables exist at ``url``."""
+    _fail_fast(url)
     try:
         return inspect(get_engine(url)).has_table("studies")
     except (OperationalError, DatabaseError) as exc:
-        raise storage_error(url, exc) from exc
+        raise _translate(url, exc) from exc
 
 
 @contextmanager
 def read_connection(url: str) -> Iterator[Any]:
     """A plain connection for reads (no ORM), with driver errors translated."""
+    _fail_fast(url)
     try:
         with get_engine(url).connect() as conn:
             yield conn
     except SQLAlchemyError as exc:
-        raise storage_error(url, exc) from exc
+        raise _translate(url, exc) from exc
 
 
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
     """A session in one transaction: commit on success, roll back everything on any error."""
+    _fail_fast(url)
     factory = sessionmaker(get_engine(url), expire_on_commit=False)
     session = factory()
     try:
@@ -302,7 +327,7 @@ def session_scope(url: str) -> Iterator[Session]:
         session.commit()
     except SQLAlchemyError as exc:
         session.rollback()
-        raise storage_error(url, exc) from exc
+        raise _translate(url, exc) from exc
     except BaseException:
         session.rollback()
         raise

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import anyio.to_thread
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from jakatlas.errors import JakatlasError
-from jakatlas.store.db import get_engine
+from jakatlas.store.db import read_connection
 from jakatlas.store.schema import AuditRow, StudyRow
 
 __all__ = ["AtlasCache", "ResponseCacheMiddleware", "deep_size"]
@@ -74,6 +75,13 @@ class AtlasCache:
         self.hits = self.misses = 0
 
     @property
+    def last_modified(self) -> datetime | None:
+        """When a study last changed, from the latest probe (``None`` when unknown)."""
+        version = self._version
+        value = version[2] if version else None
+        return value if isinstance(value, datetime) and value.tzinfo is not None else None
+
+    @property
     def size_bytes(self) -> int:
         return self._bytes
 
@@ -82,7 +90,7 @@ class AtlasCache:
 
     def _probe(self) -> tuple[Any, ...] | None:
         try:
-            with get_engine(self.url).connect() as conn:
+            with read_connection(self.url) as conn:
                 row = conn.execute(_VERSION_QUERY).one()
             return tuple(row)
         except (SQLAlchemyError, JakatlasError):  # the caller's own query reports the problem
@@ -180,10 +188,23 @@ class ResponseCacheMiddleware:
     def __init__(self, app: Any, *, cache: AtlasCache, known_params: KnownParams | None = None,
                  prefixes: tuple[str, ...] = ("/api/v1/", "/fhir/")) -> None:
         self.app, self.cache, self.prefixes, self.known_params = app, cache, prefixes, known_params
+        self._warm = self._warming = False
+        self._warm_lock = threading.Lock()
+
+    def _warm_up(self) -> None:
+        if self.known_params is not None:
+            self.known_params("/")
+        self._warm = True
 
     def _cacheable(self, scope: Any) -> bool:
         if self.known_params is None:
             return True
+        if not self._warm:  # the table of routes is built once, in the background; no caching until then
+            with self._warm_lock:
+                if not self._warming:
+                    self._warming = True
+                    threading.Thread(target=self._warm_up, name="jakatlas-cache-warm-up", daemon=True).start()
+            return False
         allowed = self.known_params(scope["path"])
         if allowed is None:
             return False
@@ -193,12 +214,14 @@ class ResponseCacheMiddleware:
         return names <= allowed
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes) \
-                or not self._cacheable(scope):
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.prefixes):
             await self.app(scope, receive, send)
             return
-        if self.cache.probe_due():
+        if self.cache.probe_due():  # also gives Last-Modified to uncacheable requests
             await anyio.to_thread.run_sync(self.cache.refresh)
+        if not self._cacheable(scope):
+            await self.app(scope, receive, send)
+            return
         host = next((v for k, v in scope["headers"] if k == b"host"), b"")
         key = "http:" + host.decode("latin-1") + scope["path"] + "?" + scope["query_string"].decode("latin-1")
         hit, generation = self.cache.peek(key, check=False)

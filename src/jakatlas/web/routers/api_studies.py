@@ -49,7 +49,14 @@ def list_studies(
     if fmt == "csv":
         return Response(csv_text([i.model_dump() for i in page.items], STUDY_COLUMNS), media_type=CSV_TYPE,
                         headers={"Content-Disposition": 'attachment; filename="studies.csv"'})
-    return Response(json_bytes(page.model_dump(mode="json")), media_type=JSON_TYPE)
+    return Response(json_bytes(page.model_dump(mode="json")), media_type=JSON_TYPE, headers=_link_header(page))
+
+
+def _link_header(page: StudyPage) -> dict[str, str]:
+    """RFC 8288 ``Link`` with the next, previous, first and last pages."""
+    rels = (("next", page.next), ("prev", page.previous), ("first", page.first), ("last", page.last))
+    links = [f'<{url}>; rel="{rel}"' for rel, url in rels if url]
+    return {"Link": ", ".join(links)} if links else {}
 
 
 @router.get("/studies/{study_id}", response_model=StudyDetail, responses=NOT_FOUND)
