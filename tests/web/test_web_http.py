@@ -159,7 +159,8 @@ def test_no_table_check_per_request(client: TestClient, atlas_url: str) -> None:
     seen = _statements(atlas_url)
     for offset in range(5):
         assert client.get(f"/api/v1/studies?limit=1&offset={offset}&status=all").status_code == 200
-    assert not [s for s in seen if "sqlite_master" in s or "table_info" in s or "table_xinfo" in s]
+    checks = [s for s in seen if "sqlite_master" in s or "table_info" in s or "table_xinfo" in s]
+    assert len(checks) <= 1, checks  # not one per request (an absent optional table is looked up again every 30 s)
 
 
 def test_unknown_query_parameters_create_no_cache_entries(client: TestClient) -> None:

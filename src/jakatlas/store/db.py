@@ -284,16 +284,21 @@ def has_links(url: str) -> bool:
     """True when the study-link table of the living-updates migration exists (older atlases have none)."""
     if url in _LINKED:
         return True
+    if time.monotonic() < _UNLINKED.get(url, float("-inf")):  # absent: looked again at most every 30 s
+        return False
     try:
         found = inspect(get_engine(url)).has_table("study_links")
     except (OperationalError, DatabaseError) as exc:
         raise _storage_error(url, exc) from exc
     if found:
         _LINKED.add(url)
+    else:
+        _UNLINKED[url] = time.monotonic() + 30.0
     return found
 
 
 _LINKED: set[str] = set()
+_UNLINKED: dict[str, float] = {}
 
 
 def is_initialised(url: str) -> bool:
