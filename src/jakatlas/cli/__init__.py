@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "token": ("atlas", "Manage curator API tokens."),
     "meta": ("meta_cmd", "Pool studies with a meta-analysis (results match R's metafor)."),
     "extract": ("extract_cmd", "Extract studies (drug, disease, design, n, dose, outcomes, adverse events) and entity mentions."),
+    "prisma": ("prisma_cmd", "The PRISMA 2020 flow of the living updates: identified, screened, extracted, included, rejected with reasons."),
     "references": ("references_cmd", "Export a reference list (a disease's dossier, a drug's page, or search results) as RIS or BibTeX."),
     "search": ("search_cmd", "Search diseases, drugs, cytokines, outcome measures and studies, ranked, with the matches shown."),
     "ingest": ("ingest_cmd", "Screen and extract PubMed baseline and update files into Parquet, one Dask task per file."),

@@ -106,7 +106,8 @@ class _Lost(Exception):
 
 
 def curate(atlas: Atlas, study_id: str, action: Literal["accept", "reject", "edit"], *, actor: str,
-           changes: dict[str, Any] | None = None, expected_version: int | None = None) -> StudyRecord:
+           changes: dict[str, Any] | None = None, expected_version: int | None = None,
+           note: str | None = None) -> StudyRecord:
     """Accept, reject or edit a study as one atomic, audited state transition.
 
     The write is an ``UPDATE ... WHERE id = ? AND version = ?`` (SQLAlchemy's version counter), so
@@ -143,7 +144,7 @@ def curate(atlas: Atlas, study_id: str, action: Literal["accept", "reject", "edi
                 s.flush()
             except StaleDataError as exc:
                 raise _Lost from exc
-            audit(s, actor=actor, action=action, study_id=study_id, before=before, after=snapshot(row))
+            audit(s, actor=actor, action=action, study_id=study_id, before=before, after=snapshot(row), note=note)
             s.flush()
             return _record(row)
     except _Lost:
