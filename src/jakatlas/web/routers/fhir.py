@@ -100,7 +100,7 @@ def search_evidence(
     ids: Annotated[str | None, Query(alias="_id", max_length=2000, description="Comma-separated ids.")] = None,
     count: Annotated[int, Query(alias="_count", ge=0, le=500)] = 100,
     offset: Annotated[int, Query(alias="_offset", ge=0, le=1_000_000)] = 0,
-    prefer: Annotated[str | None, Header(max_length=200)] = None,
+    prefer: Annotated[str | None, Header(description="RFC 7240 preferences; unknown ones are ignored.")] = None,
 ) -> Response:
     """A searchset Bundle of Evidence resources (curated studies by default).
 
