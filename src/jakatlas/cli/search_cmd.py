@@ -47,7 +47,7 @@ def search(
     Every word must match (as a prefix). SQLite FTS5 on the default database, PostgreSQL text search
     on a server.
 
-    Example: jakatlas search "NCT03607487" --kind study
+    Example: jakatlas search "NCT04430855" --kind study
     """
     from jakatlas.cli.render import console, markdown_table, print_json, table
     from jakatlas.store.atlas import Atlas
