@@ -137,3 +137,11 @@ def test_level_palette_is_ordinal_and_neighbours_differ() -> None:
 def test_unknown_extension_is_refused(report_atlas: Atlas, tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"unknown extension '\.gif'\. Use \.png, \.svg or \.html\.$"):
         write_map(evidence_map(report_atlas), tmp_path / "map.gif")
+
+
+def test_size_key_counts_in_words(report_atlas: Atlas) -> None:
+    fig = map_plotly(evidence_map(report_atlas), size="studies")
+    (key,) = [tr for tr in fig.data if tr.xaxis == "x2"]
+    for text in key.text:
+        value, unit = text.split()
+        assert unit == ("study" if value == "1" else "studies")

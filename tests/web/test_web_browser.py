@@ -122,3 +122,40 @@ def test_keyboard_skip_link_and_focus(server: str) -> None:
         page.keyboard.press("Enter")
         expect(page.locator("#main")).to_be_focused()
         browser.close()
+
+
+def test_full_text_search_compare_and_map_key_in_the_browser(server: str, shots: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+
+        page.goto(server + "/search?q=tofacitinib+morphea")
+        results = page.locator("ol.results li.result")
+        expect(results.first).to_be_visible()
+        assert results.count() >= 2
+        expect(results.first.locator("mark").first).to_be_visible()  # highlighted matches
+        expect(page.get_by_role("link", name="RIS")).to_be_visible()
+        page.screenshot(path=str(shots / "search.png"), full_page=True)
+
+        page.goto(server + "/compare?disease=hidradenitis+suppurativa")
+        head = page.locator("table.compare thead th a")
+        expect(head.first).to_be_visible()
+        drugs = head.all_inner_texts()
+        assert drugs[-1].lower() == "tofacitinib"  # case series last: ordered by evidence strength
+        expect(page.locator("table.compare tr.key").nth(2)).to_contain_text("vs placebo")
+        select = page.locator("#c-disease")
+        box = select.bounding_box()
+        assert box is not None and box["width"] > 600  # whole disease names fit the list
+        page.screenshot(path=str(shots / "compare.png"), full_page=True)
+
+        page.goto(server + "/")
+        expect(page.locator("#evidence-map .main-svg").first).to_be_visible(timeout=15_000)
+        expect(page.locator("#evidence-map")).to_contain_text("Bubble area")  # the size key is drawn
+        expect(page.locator("#evidence-map")).to_contain_text("class-level (no drug named)")
+        assert "JAK inhibitor (unnamed)" not in page.content()
+        plot_width = page.evaluate("document.querySelector('#evidence-map .nsewdrag').getBBox().width")
+        assert plot_width > 500, f"the map's plot area is squeezed to {plot_width}px"
+        page.screenshot(path=str(shots / "home-map.png"), full_page=True)
+        browser.close()

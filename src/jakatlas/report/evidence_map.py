@@ -194,6 +194,13 @@ def _map_figure(emap: EvidenceMap, size: SizeBy) -> Figure:
     return fig
 
 
+def _counted(value: int, unit: str) -> str:
+    """'1 study', '2 studies', '1 patient', '400 patients'."""
+    if value != 1:
+        return unit
+    return {"studies": "study", "patients": "patient"}.get(unit, unit)
+
+
 def _size_refs(vmax: int) -> list[int]:
     """Reference values for the bubble-size legend (about a tenth, a half and the largest cell)."""
     return sorted({_nice(vmax / 10), _nice(vmax / 2), _nice(vmax)})
@@ -229,7 +236,8 @@ def map_plotly(emap: EvidenceMap, *, size: SizeBy = "patients") -> Any:
     # (legend symbols are capped at a fixed size, so a legend cannot show bubble areas).
     fig.add_trace(go.Scatter(
         x=[0] * len(refs), y=list(range(len(refs))), mode="markers+text", xaxis="x2", yaxis="y2",
-        text=[f"  {v} {unit}" for v in refs], textposition="middle right", showlegend=False, hoverinfo="skip",
+        text=[f"  {v} {_counted(v, unit)}" for v in refs],
+        textposition="middle right", showlegend=False, hoverinfo="skip",
         marker={"size": [math.sqrt(a) for a in _areas(refs, vmax)], "color": "white",
                 "line": {"color": EDGE, "width": 1}}, name="bubble size key",
     ))
@@ -240,8 +248,10 @@ def map_plotly(emap: EvidenceMap, *, size: SizeBy = "patients") -> Any:
                        "line": {"color": "#888888", "width": 1, "dash": "dash"}})
     fig.update_layout(
         title=f"JAK inhibitor evidence map (bubble = {unit}, colour = best OCEBM 2011 level)",
-        xaxis={"categoryorder": "array", "categoryarray": columns, "tickangle": -40, "domain": [0.0, 0.8]},
-        yaxis={"categoryorder": "array", "categoryarray": list(reversed(emap.diseases))},
+        xaxis={"categoryorder": "array", "categoryarray": columns, "tickangle": -40, "domain": [0.0, 0.8],
+               "tickmode": "array", "tickvals": columns, "ticktext": columns},  # every column named
+        yaxis={"categoryorder": "array", "categoryarray": list(reversed(emap.diseases)),
+               "tickmode": "array", "tickvals": list(reversed(emap.diseases))},
         xaxis2={"domain": [0.84, 1.0], "anchor": "y2", "visible": False, "range": [-0.5, 3.0]},
         yaxis2={"domain": [0.05, 0.42], "anchor": "x2", "visible": False, "range": [-0.8, len(refs) - 0.2]},
         legend={"title": {"text": "Best evidence level"}, "itemsizing": "constant", "x": 0.84, "xanchor": "left",

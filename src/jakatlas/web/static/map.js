@@ -9,7 +9,7 @@ document.addEventListener("DOMContentLoaded", function () {
     title: null,
     margin: { l: 10, r: 10, t: 10, b: 10 },
     autosize: true,
-    legend: Object.assign({}, (fig.layout || {}).legend, { orientation: "h", y: -0.25 }),
+    legend: Object.assign({}, (fig.layout || {}).legend, { orientation: "h", x: 0, xanchor: "left", y: -0.25, yanchor: "top" }),
     paper_bgcolor: "rgba(0,0,0,0)",
   });
   layout.xaxis = Object.assign({}, layout.xaxis, { automargin: true });
