@@ -23,9 +23,14 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def _now() -> datetime:
+    """The current time (UTC); one place, so tests can move the clock instead of sleeping."""
+    return datetime.now(UTC)
+
+
 def open_session(atlas: Atlas, token: str, *, seconds: int = SESSION_SECONDS) -> str:
     """Start a session for a valid, unrevoked curator token; returns the secret for the cookie."""
-    now = datetime.now(UTC)
+    now = _now()
     secret = secrets.token_urlsafe(32)
     with session_scope(atlas.url) as s:
         row = s.scalar(select(TokenRow).where(TokenRow.digest == _digest(token)))
@@ -41,7 +46,7 @@ def session_user(atlas: Atlas, secret: str | None) -> str | None:
     if not secret:
         return None
     q = (select(TokenRow.name).join(SessionRow, SessionRow.token_id == TokenRow.id)
-         .where(SessionRow.id == _digest(secret), SessionRow.expires_at > datetime.now(UTC),
+         .where(SessionRow.id == _digest(secret), SessionRow.expires_at > _now(),
                 TokenRow.revoked.is_(False)))
     with session_scope(atlas.url) as s:
         return s.scalar(q)
