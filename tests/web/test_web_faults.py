@@ -94,33 +94,6 @@ def test_errors_do_not_show_the_database_location(tmp_path) -> None:  # type: ig
 
 
 @pytest.fixture
-def silent_port() -> Iterator[int]:
-    """A TCP server on 127.0.0.1 that accepts every connection and never answers."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(128)
-    srv.settimeout(0.2)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                held.append(srv.accept()[0])
-            except OSError:
-                continue
-
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    yield int(srv.getsockname()[1])
-    stop.set()
-    t.join()
-    for c in held:
-        c.close()
-    srv.close()
-
-
-@pytest.fixture
 def hung_server(silent_port: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The app on a real uvicorn whose PostgreSQL accepts TCP and never answers."""
     monkeypatch.setenv("JAKATLAS_DB_CONNECT_TIMEOUT", "3")

@@ -8,10 +8,10 @@ PMID / DOI / NCT / PMCID / URL identifiers. ``confirmed`` says whether a *primar
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from jakatlas.models.bias import RiskOfBias
 from jakatlas.models.evidence import Study
@@ -104,6 +104,14 @@ class _Sourced(_Record):
         return v
 
 
+_ID_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "pmid": (PMID_RE, "a PMID is 1-9 digits"),
+    "doi": (DOI_RE, "a DOI looks like '10.1056/NEJMoa2110343'"),
+    "nct": (NCT_RE, "NCT numbers look like 'NCT03570749'"),
+    "pmcid": (PMCID_RE, "a PMCID looks like 'PMC6901833'"),
+}
+
+
 class Source(_Record):
     """A source: one publication, registration, regulator document or press release.
 
@@ -127,33 +135,15 @@ class Source(_Record):
         None, description="First author as 'Surname Initials'; the sponsor for a registration.")
     notes: list[str] = Field(default_factory=list)
 
-    @field_validator("pmid")
+    @field_validator("pmid", "doi", "nct", "pmcid")
     @classmethod
-    def _pmid(cls, v: str | None) -> str | None:
-        if v is not None and not PMID_RE.match(v):
-            raise ValueError(f"a PMID is 1-9 digits, got {v!r}")
-        return v
-
-    @field_validator("doi")
-    @classmethod
-    def _doi(cls, v: str | None) -> str | None:
-        if v is not None and not DOI_RE.match(v):
-            raise ValueError(f"a DOI looks like '10.1056/NEJMoa2110343', got {v!r}")
-        return v
-
-    @field_validator("nct")
-    @classmethod
-    def _nct(cls, v: list[str]) -> list[str]:
-        bad = [n for n in v if not NCT_RE.match(n)]
+    def _identifier(cls, v: Any, info: ValidationInfo) -> Any:
+        """Each identifier in its registry's format (the message shows the expected shape)."""
+        pattern, shape = _ID_FORMATS[info.field_name or ""]
+        values = v if isinstance(v, list) else [] if v is None else [v]
+        bad = [x for x in values if not pattern.match(x)]
         if bad:
-            raise ValueError(f"NCT numbers look like 'NCT03570749', got {bad}")
-        return v
-
-    @field_validator("pmcid")
-    @classmethod
-    def _pmcid(cls, v: str | None) -> str | None:
-        if v is not None and not PMCID_RE.match(v):
-            raise ValueError(f"a PMCID looks like 'PMC6901833', got {v!r}")
+            raise ValueError(f"{shape}, got {bad if isinstance(v, list) else repr(v)}")
         return v
 
     @field_validator("urls")
