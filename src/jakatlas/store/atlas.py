@@ -6,11 +6,13 @@ interrupted or failing build leaves the database as it was.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import func, select
 
 from jakatlas.data import KnowledgeBase, knowledge_base
 from jakatlas.errors import NotFoundError, StorageError
@@ -27,6 +29,7 @@ from jakatlas.store.db import (
     session_scope,
 )
 from jakatlas.store.lifecycle import apply_columns, candidate_title, effective, link_rows, load_shipped
+from jakatlas.store.queries import KEY_COLUMNS, NO_LIMIT, READ_COLUMNS, Filters, page_statements
 from jakatlas.store.schema import (
     CytokineRow,
     DiseaseRow,
@@ -34,8 +37,6 @@ from jakatlas.store.schema import (
     DrugRow,
     OutcomeRow,
     SourceRow,
-    StudyDiseaseRow,
-    StudyDrugRow,
     StudyRow,
 )
 
@@ -89,42 +90,44 @@ class StudyRecord(BaseModel):
 
 
 _BUILT: set[str] = set()  # URLs whose tables this process has seen
-_READ_COLUMNS = (StudyRow.id, StudyRow.status, StudyRow.origin, StudyRow.version, StudyRow.title, StudyRow.design,
-                 StudyRow.n, StudyRow.evidence_level, StudyRow.document_id, StudyRow.data, StudyRow.overrides)
+_MEMO_ENTRIES = 4096
+_memo: OrderedDict[tuple[Any, ...], StudyRecord] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _memo_key(url: str, r: Any) -> tuple[Any, ...]:
+    """A stored study changes only with its version (SQLAlchemy's version counter bumps it on every
+    UPDATE); ``updated_at`` tells apart a database rebuilt from scratch under the same URL."""
+    return (url, r.id, r.version, r.updated_at)
+
+
+def _records(url: str, conn: Any, keys: list[Any]) -> list[StudyRecord]:
+    """The records named by rows of :data:`KEY_COLUMNS`, in order. Whole rows (whose JSON columns
+    are the costly part of a read) are loaded only for record states this process has not read
+    before; the rest come from a bounded LRU. A record deleted meanwhile is left out."""
+    found: dict[str, StudyRecord] = {}
+    with _memo_lock:
+        for k in keys:
+            hit = _memo.get(_memo_key(url, k))
+            if hit is not None:
+                _memo.move_to_end(_memo_key(url, k))
+                found[k.id] = hit
+    missing = [k.id for k in keys if k.id not in found]
+    if missing:
+        rows = list(conn.execute(select(*READ_COLUMNS).where(StudyRow.id.in_(missing))))
+        with _memo_lock:
+            for r in rows:
+                found[r.id] = _memo[_memo_key(url, r)] = _from_row(r)
+            while len(_memo) > _MEMO_ENTRIES:
+                _memo.popitem(last=False)
+    return [found[k.id] for k in keys if k.id in found]
 
 
 def _from_row(r: Any) -> StudyRecord:
-    """A record from a row of :data:`_READ_COLUMNS` (values from our own tables: no re-validation)."""
+    """A record from a row of :data:`READ_COLUMNS` (values from our own tables: no re-validation)."""
     return StudyRecord.model_construct(id=r.id, status=r.status, origin=r.origin or "shipped", version=r.version or 1,
                                        title=r.title, design=r.design, n=r.n, evidence_level=r.evidence_level,
                                        document_id=r.document_id, data=r.data, overrides=r.overrides or {})
-
-
-_OUTCOME_SQL = {
-    "sqlite": "EXISTS (SELECT 1 FROM json_each(studies.data, '$.outcomes') AS o "
-              "WHERE lower(json_extract(o.value, '$.measure')) LIKE :outcome_pattern ESCAPE '\\')",
-    "postgresql": "EXISTS (SELECT 1 FROM json_array_elements((studies.data)::json -> 'outcomes') AS o "
-                  "WHERE lower(o ->> 'measure') LIKE :outcome_pattern ESCAPE '\\')",
-}
-
-
-def _conditions(dialect: str, *, disease: str | None, drug: str | None, design: str | None, level: int | None,
-                outcome: str | None, status: tuple[str, ...]) -> list[Any]:
-    conds: list[Any] = [StudyRow.status.in_(status)]
-    if disease:
-        conds.append(StudyRow.id.in_(select(StudyDiseaseRow.study_id).where(StudyDiseaseRow.disease == disease)))
-    if drug:
-        conds.append(StudyRow.id.in_(select(StudyDrugRow.study_id).where(StudyDrugRow.drug == drug)))
-    if design:
-        conds.append(StudyRow.design == design)
-    if level is not None:
-        conds.append(StudyRow.evidence_level <= level)
-    if outcome:
-        if dialect not in _OUTCOME_SQL:
-            raise StorageError(f"Outcome search is not available on {dialect}.", hint="Use SQLite or PostgreSQL.")
-        escaped = outcome.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conds.append(text(_OUTCOME_SQL[dialect]).bindparams(outcome_pattern=f"%{escaped}%"))
-    return conds
 
 
 def _record(row: StudyRow) -> StudyRecord:
@@ -249,35 +252,37 @@ class Atlas:
     ) -> tuple[int, list[StudyRecord]]:
         """``(total, records)``: one page of :meth:`studies` and, with ``count``, how many match in all."""
         self.require_built()
-        conds = _conditions(get_engine(self.url).dialect.name, disease=disease, drug=drug, design=design,
-                            level=level, outcome=outcome, status=status)
-        if "candidate" in status and has_links(self.url):  # a linked candidate is not counted twice
-            from jakatlas.store.living_schema import StudyLinkRow
-
-            conds.append(~and_(StudyRow.status == "candidate", StudyRow.id.in_(select(StudyLinkRow.study_id))))
-        q = select(*_READ_COLUMNS).where(*conds).order_by(StudyRow.evidence_level, StudyRow.id).offset(offset)
-        if limit is not None:
-            q = q.limit(limit)
+        filters = Filters(disease, drug, design, level, outcome, status)
+        linked = "candidate" in status and has_links(self.url)
+        page_q, count_q = page_statements(get_engine(self.url).dialect.name, filters.shape(), linked)
+        params = filters.params()
         with read_connection(self.url) as conn:
-            records = [_from_row(r) for r in conn.execute(q)]
+            rows = list(conn.execute(page_q, {**params, "limit": NO_LIMIT if limit is None else limit,
+                                              "offset": offset}))
+            records = _records(self.url, conn, rows)
             if not count:
                 return len(records), records
-            if (limit is None or len(records) < limit) and (records or offset == 0):
-                total = offset + len(records)
-            else:
-                total = conn.scalar(select(func.count()).select_from(StudyRow).where(*conds)) or 0
+            if rows:
+                total = int(rows[0].total)
+            elif offset == 0 and limit != 0:
+                total = 0
+            else:  # an empty page (past the end, or limit 0): count separately
+                total = conn.scalar(count_q, params) or 0
         return total, records
 
     def study(self, study_id: str) -> StudyRecord:
         self.require_built()
         with read_connection(self.url) as conn:
-            row = conn.execute(select(*_READ_COLUMNS).where(StudyRow.id == study_id)).first()
+            row = conn.execute(select(*KEY_COLUMNS).where(StudyRow.id == study_id)).first()
             if row is None:
                 ids = list(conn.scalars(select(StudyRow.id)))
                 import difflib
 
                 raise NotFoundError("study", study_id, difflib.get_close_matches(study_id, ids, n=3))
-            return _from_row(row)
+            records = _records(self.url, conn, [row])
+            if not records:  # deleted between the two reads
+                raise NotFoundError("study", study_id, [])
+            return records[0]
 
     def document(self, document_id: str) -> DocumentRow | None:
         with session_scope(self.url) as s:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from fastapi import Response
+from pydantic import BaseModel
 
 __all__ = ["Responses", "Format", "csv_text", "table_response", "json_bytes", "JSON_TYPE", "CSV_TYPE"]
 
@@ -65,4 +66,6 @@ def table_response(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *,
     if fmt == "csv":
         return Response(csv_text(rows, columns), media_type=CSV_TYPE,
                         headers={"Content-Disposition": f'attachment; filename="{_safe_name(name)}.csv"'})
+    if isinstance(payload, BaseModel):  # pydantic-core writes JSON several times faster than json.dumps
+        return Response(payload.model_dump_json(), media_type=JSON_TYPE)
     return Response(json_bytes(rows if payload is None else payload), media_type=JSON_TYPE)

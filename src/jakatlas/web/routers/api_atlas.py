@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
 from jakatlas.errors import InputError
 from jakatlas.store.views import EvidenceRow
@@ -31,8 +32,10 @@ EVIDENCE_COLUMNS = ["id", "status", "drugs", "dose", "comparators", "diseases", 
                     "result", "evidence_level", "citation", "sources"]
 
 
-def evidence_table(rows: list[EvidenceRow], fmt: Format, name: str, payload: object) -> Response:
-    return table_response([r.model_dump() for r in rows], EVIDENCE_COLUMNS, fmt=fmt, name=name, payload=payload)
+def evidence_table(rows: list[EvidenceRow], fmt: Format, name: str, payload: BaseModel) -> Response:
+    """The evidence rows as CSV, or ``payload`` as JSON."""
+    return table_response([r.model_dump() for r in rows] if fmt == "csv" else [], EVIDENCE_COLUMNS, fmt=fmt,
+                          name=name, payload=payload)
 
 
 @router.get("/diseases", response_model=list[DiseaseSummary], responses=TABLE)
@@ -51,8 +54,7 @@ def get_disease(name: str, ctx: Ctx, fmt: FormatQ = "json") -> Response:
     """
     d = present.resolve_disease(name)
     detail = present.disease_detail(ctx, d)
-    return evidence_table(detail.evidence + detail.candidates, fmt, f"{d.id}-evidence",
-                          detail.model_dump(mode="json"))
+    return evidence_table(detail.evidence + detail.candidates, fmt, f"{d.id}-evidence", detail)
 
 
 @router.get("/drugs", response_model=list[DrugSummary], responses=TABLE)
@@ -68,7 +70,7 @@ def get_drug(name: str, ctx: Ctx, fmt: FormatQ = "json") -> Response:
     """One drug (INN, brand, development code or synonym) with selectivity, approvals and evidence."""
     g = present.resolve_drug(name)
     detail = present.drug_detail(ctx, g)
-    return evidence_table(detail.evidence, fmt, f"{g.id}-evidence", detail.model_dump(mode="json"))
+    return evidence_table(detail.evidence, fmt, f"{g.id}-evidence", detail)
 
 
 SearchKind = Literal["disease", "drug", "cytokine", "outcome", "study"]

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from jakatlas.errors import ConflictError
 from jakatlas.models.evidence import Design
 from jakatlas.store.curation import AuditEntry, audit_log, curate
 from jakatlas.web import present
 from jakatlas.web.concurrency import IfMatch, etag, expected_version
-from jakatlas.web.deps import AppContext, Ctx, Curator
+from jakatlas.web.deps import AppContext, Ctx, Curator, get_ctx
+from jakatlas.web.query import documented, parse_query
 from jakatlas.web.schemas import ErrorOut, StatusFilter, StudyDetail, StudyEdit, StudyPage
-from jakatlas.web.tables import CSV_TYPE, JSON_TYPE, Format, Responses, csv_text, json_bytes, table_response
+from jakatlas.web.tables import CSV_TYPE, JSON_TYPE, Format, Responses, csv_text, table_response
 
 router = APIRouter(prefix="/api/v1", tags=["studies"])
 
@@ -25,31 +27,39 @@ STUDY_COLUMNS = ["id", "status", "title", "drugs", "dose", "comparators", "disea
                  "duration", "result", "evidence_level", "citation", "sources", "url"]
 
 
-@router.get("/studies", response_model=StudyPage, responses={**TABLE, **NOT_FOUND})
-def list_studies(
-    ctx: Ctx,
-    disease: Annotated[str | None, Query(max_length=200, description="Disease name, synonym or abbreviation.")] = None,
-    drug: Annotated[str | None, Query(max_length=200, description="INN, brand or development code.")] = None,
-    design: Annotated[Design | None, Query()] = None,
-    level: Annotated[int | None, Query(ge=1, le=5, description="OCEBM level or better (2 keeps 1-2).")] = None,
-    outcome: Annotated[str | None, Query(max_length=100, description="Outcome measure (substring).")] = None,
-    status: Annotated[StatusFilter, Query(description=(
+class StudyQuery(BaseModel):
+    """Filters and paging of the study list (unknown parameters are ignored)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    disease: str | None = Field(None, max_length=200, description="Disease name, synonym or abbreviation.")
+    drug: str | None = Field(None, max_length=200, description="INN, brand or development code.")
+    design: Design | None = None
+    level: int | None = Field(None, ge=1, le=5, description="OCEBM level or better (2 keeps 1-2).")
+    outcome: str | None = Field(None, max_length=100, description="Outcome measure (substring).")
+    status: StatusFilter = Field("curated", description=(
         "Default: curated evidence only. 'candidate' = unreviewed extracted studies; 'reviewable' = both "
-        "(every item says its status)."))] = "curated",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    fmt: FormatQ = "json",
-) -> Response:
+        "(every item says its status)."))
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=1_000_000)
+    fmt: Format = Field("json", alias="format", description="json, or csv to download the table.")
+
+
+@router.get("/studies", response_model=StudyPage, responses={**TABLE, **NOT_FOUND},
+            openapi_extra=documented(StudyQuery))
+def list_studies(request: Request) -> Response:
     """Studies filtered by disease, drug, design, evidence level, outcome measure and status, paginated.
 
     Responses are cached per query until the atlas changes.
     """
-    page = present.study_page(ctx, path="/api/v1/studies", disease=disease, drug=drug, design=design,
-                              level=level, outcome=outcome, status=status, limit=limit, offset=offset)
-    if fmt == "csv":
+    q = parse_query(request, StudyQuery)
+    page = present.study_page(get_ctx(request), path="/api/v1/studies", disease=q.disease, drug=q.drug,
+                              design=q.design, level=q.level, outcome=q.outcome, status=q.status, limit=q.limit,
+                              offset=q.offset)
+    if q.fmt == "csv":
         return Response(csv_text([i.model_dump() for i in page.items], STUDY_COLUMNS), media_type=CSV_TYPE,
                         headers={"Content-Disposition": 'attachment; filename="studies.csv"'})
-    return Response(json_bytes(page.model_dump(mode="json")), media_type=JSON_TYPE, headers=_link_header(page))
+    return Response(page.model_dump_json(), media_type=JSON_TYPE, headers=_link_header(page))
 
 
 def _link_header(page: StudyPage) -> dict[str, str]:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from jakatlas.data import knowledge_base
 from jakatlas.errors import NotFoundError
 from jakatlas.store.atlas import StudyRecord
 from jakatlas.web import present
-from jakatlas.web.deps import AppContext, Ctx
+from jakatlas.web.deps import AppContext, Ctx, get_ctx
 from jakatlas.web.fhir import (
     FHIR_JSON,
     SEARCH_PARAMS,
@@ -22,6 +22,7 @@ from jakatlas.web.fhir import (
     fhir_id,
     source_citation,
 )
+from jakatlas.web.query import documented, parse_query
 from jakatlas.web.schemas import StatusFilter
 from jakatlas.web.tables import Responses
 
@@ -88,26 +89,38 @@ SEARCH: Responses = {**RESOURCE, 400: {"content": {FHIR_JSON: {"schema": {"type"
                                        "description": "OperationOutcome: an unknown search parameter."}}
 
 
-@router.get("/Evidence", responses=SEARCH, summary="Search Evidence")
-def search_evidence(
-    request: Request,
-    ctx: Ctx,
-    subject: Annotated[str | None, Query(max_length=200, description="The population's condition: disease name, "
-                                                                     "synonym or id.")] = None,
-    disease: Annotated[str | None, Query(max_length=200, description="Same as subject.")] = None,
-    drug: Annotated[str | None, Query(max_length=200, description="Exposure: INN, brand or code.")] = None,
-    status: Annotated[StatusFilter, Query()] = "curated",
-    ids: Annotated[str | None, Query(alias="_id", max_length=2000, description="Comma-separated ids.")] = None,
-    count: Annotated[int, Query(alias="_count", ge=0, le=500)] = 100,
-    offset: Annotated[int, Query(alias="_offset", ge=0, le=1_000_000)] = 0,
-    prefer: Annotated[str | None, Header(description="RFC 7240 preferences; unknown ones are ignored.")] = None,
-) -> Response:
+class EvidenceQuery(BaseModel):
+    """Evidence search parameters (names outside :data:`SEARCH_PARAMS` are refused before validation)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    subject: str | None = Field(None, max_length=200, description="The population's condition: disease name, "
+                                                                   "synonym or id.")
+    disease: str | None = Field(None, max_length=200, description="Same as subject.")
+    drug: str | None = Field(None, max_length=200, description="Exposure: INN, brand or code.")
+    status: StatusFilter = "curated"
+    ids: str | None = Field(None, alias="_id", max_length=2000, description="Comma-separated ids.")
+    count: int = Field(100, alias="_count", ge=0, le=500)
+    offset: int = Field(0, alias="_offset", ge=0, le=1_000_000)
+
+
+_PREFER = {"name": "prefer", "in": "header", "required": False, "schema": {"type": "string"},
+           "description": "RFC 7240 preferences; unknown ones are ignored."}
+
+
+@router.get("/Evidence", responses=SEARCH, summary="Search Evidence",
+            openapi_extra={"parameters": [*documented(EvidenceQuery)["parameters"], _PREFER]})
+def search_evidence(request: Request) -> Response:
     """A searchset Bundle of Evidence resources (curated studies by default).
 
     Unknown parameters are refused with an OperationOutcome (400) unless the request says
     ``Prefer: handling=lenient``; ``_count=0`` returns only the total.
     """
-    _check_params(request, prefer)
+    ctx: AppContext = get_ctx(request)
+    _check_params(request, request.headers.get("prefer"))
+    q = parse_query(request, EvidenceQuery)
+    subject, disease, drug, status, ids, count, offset = (q.subject, q.disease, q.drug, q.status, q.ids, q.count,
+                                                          q.offset)
     base = str(request.base_url).rstrip("/")
     key = f"fhir-bundle?{sorted(request.query_params.multi_items())}{base}"
 
