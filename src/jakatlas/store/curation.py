@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,7 +25,7 @@ from jakatlas.store.lifecycle import (
     normalise_changes,
     snapshot,
 )
-from jakatlas.store.schema import AuditRow, DocumentRow, StudyRow, TokenRow
+from jakatlas.store.schema import AuditRow, DocumentRow, StudyRow, TokenRow, utcnow
 
 __all__ = ["AuditEntry", "audit", "create_token", "verify_token", "revoke_token", "curate", "audit_log"]
 
@@ -139,7 +139,7 @@ def curate(atlas: Atlas, study_id: str, action: Literal["accept", "reject", "edi
                 if row.status == _TARGET[action]:
                     raise _conflict(study_id, action, row, expected_version)
                 row.status = _TARGET[action]
-            row.updated_at = func.now()
+            row.updated_at = utcnow()
             try:
                 s.flush()
             except StaleDataError as exc:

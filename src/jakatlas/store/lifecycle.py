@@ -19,13 +19,13 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jakatlas.data import KnowledgeBase
 from jakatlas.errors import InvalidChangeError, JakatlasError
 from jakatlas.models.knowledge import CuratedStudy, ExtractedStudy
-from jakatlas.store.schema import AuditRow, StudyDiseaseRow, StudyDrugRow, StudyRow
+from jakatlas.store.schema import AuditRow, StudyDiseaseRow, StudyDrugRow, StudyRow, utcnow
 
 __all__ = ["ORIGINS", "record_model", "effective", "normalise_changes", "snapshot", "candidate_title",
            "load_shipped", "link_rows", "apply_columns"]
@@ -156,7 +156,7 @@ def load_shipped(s: Session, kb: KnowledgeBase) -> tuple[int, int, int]:
             data = effective(st.id, "shipped", base, None)
         before = snapshot(row)
         row.origin, row.base, row.overrides = "shipped", base, overrides
-        row.updated_at = func.now()
+        row.updated_at = utcnow()
         if data != row.data:
             apply_columns(row, data)
             link_rows(row, data)

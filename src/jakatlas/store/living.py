@@ -24,7 +24,7 @@ from jakatlas.store.db import session_scope
 from jakatlas.store.lifecycle import apply_columns, effective, link_rows
 from jakatlas.store.link import LinkDecision, StudyKey, link_studies, study_key
 from jakatlas.store.living_schema import FetchedRecordRow, StudyLinkRow, UpdateRunRow, WatermarkRow
-from jakatlas.store.schema import DocumentRow, StudyDiseaseRow, StudyDrugRow, StudyRow
+from jakatlas.store.schema import DocumentRow, StudyDiseaseRow, StudyDrugRow, StudyRow, utcnow
 
 __all__ = [
     "FetchedItem", "BatchCounts", "NewEntry", "store_batch", "get_watermark", "set_watermark", "start_run",
@@ -100,7 +100,7 @@ def _set_aside(s: Session, ids: Sequence[str]) -> None:
         row = s.get(StudyRow, sid)
         if row is not None and row.status == "candidate":
             row.status = "withdrawn"
-            row.updated_at = func.now()
+            row.updated_at = utcnow()
 
 
 def _drop_candidates(s: Session, ids: Sequence[str]) -> None:

@@ -65,7 +65,9 @@ class Filters(NamedTuple):
 
 
 @cache
-def page_statements(dialect: str, shape: tuple[bool, ...], linked: bool) -> tuple[Select[Any], Select[Any]]:
+def page_statements(
+    dialect: str, shape: tuple[bool, ...], linked: bool,
+) -> tuple[Select[*tuple[Any, ...]], Select[int]]:
     """``(page, count)`` statements for one filter shape: the page selects :data:`KEY_COLUMNS` and
     the total (a window count) with bound ``limit`` and ``offset``; ``count`` counts alone (for an
     empty page). ``linked``: leave out candidates linked to a study already in the atlas."""
@@ -89,4 +91,5 @@ def page_statements(dialect: str, shape: tuple[bool, ...], linked: bool) -> tupl
     page = (select(*KEY_COLUMNS, func.count().over().label("total")).where(*conds)
             .order_by(StudyRow.evidence_level, StudyRow.id)
             .limit(bindparam("limit", type_=None)).offset(bindparam("offset", type_=None)))
-    return page, select(func.count()).select_from(StudyRow).where(*conds)
+    count = select(func.count()).select_from(StudyRow).where(*conds)
+    return page, count

@@ -54,6 +54,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def utcnow() -> datetime:
+    """The current time in UTC to the microsecond (SQLite's ``CURRENT_TIMESTAMP`` keeps whole seconds,
+    too coarse to tell apart two versions of a record written within one second)."""
+    return datetime.now(UTC)
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
 
@@ -126,8 +132,8 @@ class StudyRow(Base):
     evidence_level: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, server_default=func.now())
     drugs: Mapped[list[StudyDrugRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     diseases: Mapped[list[StudyDiseaseRow]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     __mapper_args__ = {"version_id_col": version}

@@ -6,11 +6,14 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import make_url
 
 from jakatlas.errors import AuthError
 from jakatlas.store.atlas import Atlas
@@ -33,6 +36,8 @@ __all__ = [
     "csrf_for",
     "check_csrf",
 ]
+
+T = TypeVar("T")
 
 SESSION_COOKIE = "jakatlas_session"
 PRE_COOKIE = "jakatlas_presession"
@@ -69,6 +74,19 @@ class AppContext:
                                 probe_interval=settings.cache_probe_seconds)
         self.renditions = Renditions()
         self.extract_limiter = RateLimiter(settings.extract_per_window, settings.rate_window_seconds)
+        self.local = make_url(self.atlas.url).get_backend_name() == "sqlite"
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a blocking read of the atlas for an async endpoint.
+
+        A local SQLite file runs on the event loop: WAL readers never wait for writers, and the
+        hop to a worker thread (and the contention for the GIL between it and the loop) costs more
+        than the query and makes the latency tail long. A database server runs in a worker thread,
+        so a server that stops answering holds up that request only, never the event loop.
+        """
+        if self.local:
+            return fn(*args)
+        return await anyio.to_thread.run_sync(fn, *args)
 
 
 def get_ctx(request: Request) -> AppContext:
@@ -76,7 +94,12 @@ def get_ctx(request: Request) -> AppContext:
     return ctx
 
 
-Ctx = Annotated[AppContext, Depends(get_ctx)]
+async def _ctx(request: Request) -> AppContext:
+    """The context as a dependency (async: FastAPI would run a plain function in a worker thread)."""
+    return get_ctx(request)
+
+
+Ctx = Annotated[AppContext, Depends(_ctx)]
 
 _bearer = HTTPBearer(auto_error=False, description="Curator token from 'jakatlas token create NAME'.")
 

@@ -47,13 +47,13 @@ def list_diseases(ctx: Ctx, fmt: FormatQ = "json") -> Response:
 
 
 @router.get("/diseases/{name}", response_model=DiseaseDetail, responses={**TABLE, **NOT_FOUND})
-def get_disease(name: str, ctx: Ctx, fmt: FormatQ = "json") -> Response:
+async def get_disease(name: str, ctx: Ctx, fmt: FormatQ = "json") -> Response:
     """One disease (id, name, synonym, abbreviation or variant) with its curated and candidate evidence.
 
     With ``format=csv`` the evidence table is returned.
     """
     d = present.resolve_disease(name)
-    detail = present.disease_detail(ctx, d)
+    detail = await ctx.read(present.disease_detail, ctx, d)
     return evidence_table(detail.evidence + detail.candidates, fmt, f"{d.id}-evidence", detail)
 
 
@@ -66,10 +66,10 @@ def list_drugs(ctx: Ctx, fmt: FormatQ = "json") -> Response:
 
 
 @router.get("/drugs/{name}", response_model=DrugDetail, responses={**TABLE, **NOT_FOUND})
-def get_drug(name: str, ctx: Ctx, fmt: FormatQ = "json") -> Response:
+async def get_drug(name: str, ctx: Ctx, fmt: FormatQ = "json") -> Response:
     """One drug (INN, brand, development code or synonym) with selectivity, approvals and evidence."""
     g = present.resolve_drug(name)
-    detail = present.drug_detail(ctx, g)
+    detail = await ctx.read(present.drug_detail, ctx, g)
     return evidence_table(detail.evidence, fmt, f"{g.id}-evidence", detail)
 
 

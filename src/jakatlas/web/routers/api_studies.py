@@ -47,13 +47,17 @@ class StudyQuery(BaseModel):
 
 @router.get("/studies", response_model=StudyPage, responses={**TABLE, **NOT_FOUND},
             openapi_extra=documented(StudyQuery))
-def list_studies(request: Request) -> Response:
+async def list_studies(request: Request) -> Response:
     """Studies filtered by disease, drug, design, evidence level, outcome measure and status, paginated.
 
     Responses are cached per query until the atlas changes.
     """
-    q = parse_query(request, StudyQuery)
-    page = present.study_page(get_ctx(request), path="/api/v1/studies", disease=q.disease, drug=q.drug,
+    ctx = get_ctx(request)
+    return await ctx.read(_study_list, ctx, parse_query(request, StudyQuery))
+
+
+def _study_list(ctx: AppContext, q: StudyQuery) -> Response:
+    page = present.study_page(ctx, path="/api/v1/studies", disease=q.disease, drug=q.drug,
                               design=q.design, level=q.level, outcome=q.outcome, status=q.status, limit=q.limit,
                               offset=q.offset)
     if q.fmt == "csv":
@@ -70,12 +74,12 @@ def _link_header(page: StudyPage) -> dict[str, str]:
 
 
 @router.get("/studies/{study_id}", response_model=StudyDetail, responses=NOT_FOUND)
-def get_study(study_id: str, ctx: Ctx, response: Response) -> StudyDetail:
+async def get_study(study_id: str, ctx: Ctx, response: Response) -> StudyDetail:
     """One study with its evidence row, source document reference and full record.
 
     The ``ETag`` header names the study's version; send it back in ``If-Match`` to change the study.
     """
-    detail = present.study_detail(ctx, study_id)
+    detail = await ctx.read(present.study_detail, ctx, study_id)
     response.headers["ETag"] = etag(detail.version)
     return detail
 

@@ -110,15 +110,18 @@ _PREFER = {"name": "prefer", "in": "header", "required": False, "schema": {"type
 
 @router.get("/Evidence", responses=SEARCH, summary="Search Evidence",
             openapi_extra={"parameters": [*documented(EvidenceQuery)["parameters"], _PREFER]})
-def search_evidence(request: Request) -> Response:
+async def search_evidence(request: Request) -> Response:
     """A searchset Bundle of Evidence resources (curated studies by default).
 
     Unknown parameters are refused with an OperationOutcome (400) unless the request says
     ``Prefer: handling=lenient``; ``_count=0`` returns only the total.
     """
-    ctx: AppContext = get_ctx(request)
+    ctx = get_ctx(request)
     _check_params(request, request.headers.get("prefer"))
-    q = parse_query(request, EvidenceQuery)
+    return await ctx.read(_search, ctx, request, parse_query(request, EvidenceQuery))
+
+
+def _search(ctx: AppContext, request: Request, q: EvidenceQuery) -> Response:
     subject, disease, drug, status, ids, count, offset = (q.subject, q.disease, q.drug, q.status, q.ids, q.count,
                                                           q.offset)
     base = str(request.base_url).rstrip("/")
@@ -158,13 +161,13 @@ def search_evidence(request: Request) -> Response:
 
 
 @router.get("/Evidence/{rid}", responses=RESOURCE, summary="Read Evidence")
-def read_evidence(rid: str, ctx: Ctx) -> Response:
+async def read_evidence(rid: str, ctx: Ctx) -> Response:
     """One study as a FHIR R5 Evidence resource (``meta.versionId`` and a weak ``ETag`` name its version)."""
     def build() -> tuple[str, int]:
         rec = _record(ctx, rid)
         return ctx.renditions.get("fhir-evidence", rec, evidence_json), rec.version
 
-    body, version = ctx.cache.get(f"fhir-evidence:{rid}", build)
+    body, version = await ctx.read(ctx.cache.get, f"fhir-evidence:{rid}", build)
     resp = _fhir(body)
     resp.headers["ETag"] = f'W/"{version}"'
     return resp
