@@ -223,3 +223,14 @@ def test_parse_efetch_refuses_entities() -> None:
     evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><PubmedArticleSet></PubmedArticleSet>'
     with pytest.raises(InputError, match="declares XML entities"):
         parse_efetch(evil)
+
+
+def test_parse_efetch_skips_records_already_read(shared: Path) -> None:
+    """A record found by both the entry-date and the modification-date search is read once."""
+    content = (shared / "corpora" / "pubmed_xml" / "pubmed1.xml").read_bytes()
+    every = parse_efetch(content)
+    pmids = [d.structured["pmid"] for d in every.documents]
+    assert len(pmids) == 2
+    again = parse_efetch(content, skip={pmids[0]})
+    assert again.skipped == pmids[:1]
+    assert again.documents == every.documents[1:]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jakatlas.store.link import StudyKey, link_studies, normalise_title, study_key
+from jakatlas.store.link import KeyIndex, StudyKey, link_studies, normalise_title, study_key
 
 HS = ["hidradenitis suppurativa"]
 
@@ -78,3 +78,16 @@ def test_studies_of_one_document_never_link_to_each_other() -> None:
     assert [d.target_id for d in link_studies([a, b])] == [None, None]
     c = _k("other-s1", pmid="9", n=1, record="doc2")  # the same paper fetched again elsewhere does link
     assert link_studies([c], [a])[0].target_id == "r-s1"
+
+
+def test_index_discards_a_replaced_study_and_takes_it_back_as_the_newest() -> None:
+    """A revised record's old candidate leaves the index; added again, it ranks after the others."""
+    index = KeyIndex([_k("old", registry_ids=["NCT01"]), _k("mid", registry_ids=["NCT01"])])
+    index.discard(["old"])
+    (d,) = index.link([_k("c1", registry_ids=["NCT01"])])
+    assert d.target_id == "mid"
+    index.add(_k("old", registry_ids=["NCT01"]))
+    (d,) = index.link([_k("c2", registry_ids=["NCT01"])])
+    assert d.target_id == "mid"
+    assert index.link([_k("c3", registry_ids=["NCT02"])])[0].target_id is None
+    assert index.link([_k("c4", registry_ids=["NCT02"])])[0].target_id == "c3"  # new studies join

@@ -18,6 +18,7 @@ from jakatlas.ingest.eutils import EutilsClient
 from jakatlas.ingest.http import RateLimiter, RetryPolicy
 from jakatlas.report.dossier import build_dossier
 from jakatlas.store.atlas import Atlas
+from jakatlas.store.curation import curate
 from jakatlas.store.db import session_scope
 from jakatlas.store.living import get_watermark, whats_new
 from jakatlas.store.living_schema import FetchedRecordRow, StudyLinkRow, UpdateRunRow
@@ -190,3 +191,24 @@ def _dump(atlas: Atlas) -> dict:
                               for r in s.scalars(select(StudyRow))),
             "links": sorted((r.study_id, r.target_id, r.basis) for r in s.scalars(select(StudyLinkRow))),
         }
+
+
+def test_a_curator_decision_between_runs_is_seen_by_the_next_links(atlas: Atlas, fake: FakeApis) -> None:
+    """The key index kept between batches is rebuilt when someone else wrote in between: a
+    rejected candidate no longer counts, so the same trial arriving again is not linked to it."""
+    title = "Upadacitinib for refractory lichen planus: a case report"
+    body = ("A 52-year-old woman with lichen planus refractory to topical corticosteroids was treated with "
+            "upadacitinib 15 mg once daily. After 16 weeks the plaques had flattened. No adverse events were "
+            "reported.")
+    fake.add_pubmed(PubmedRecord("90000201", date(2026, 6, 3), date(2026, 6, 3), pubmed_article(
+        "90000201", title, body, authors=(("Reporter", "A"),), year=2026, registry=("NCT05000001",))))
+    run_update(atlas, ["pubmed"], since=date(2026, 6, 1), today=TODAY, **_clients(fake))
+    (first,) = [r.id for r in atlas.studies(status=("candidate",)) if r.id.startswith("pubmed-90000201-")]
+    assert "NCT05000001" in atlas.study(first).data["registry_ids"]
+    curate(atlas, first, "reject", actor="alice", note="duplicate report")
+    study = json.loads((FIXTURES / "ctgov_NCT03607487.json").read_text().replace("NCT03607487", "NCT05000001"))
+    fake.add_ctgov(CtgovRecord("NCT05000001", date(2026, 12, 5), study))
+    (ct,) = run_update(atlas, ["ctgov"], since=date(2026, 12, 1), today=date(2026, 12, 6), **_clients(fake))
+    assert (ct.counts.new, ct.counts.linked) == (1, 0)
+    with session_scope(atlas.url) as s:
+        assert not s.scalars(select(StudyLinkRow).where(StudyLinkRow.study_id.like("ctgov-NCT05000001-%"))).all()

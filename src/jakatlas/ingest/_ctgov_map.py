@@ -90,6 +90,8 @@ def list_at(value: Any) -> list[Any]:
 def text_of(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return ""
+    if isinstance(value, str) and value.isascii():
+        return " ".join(value.split())  # nothing to repair or normalise
     text = str(value).encode("utf-8", "replace").decode("utf-8")
     return normalize_text(" ".join(text.split()))
 

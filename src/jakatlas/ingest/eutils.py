@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -66,6 +66,7 @@ class FetchBatch:
     documents: list[Document] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     raw_bytes: int = 0
+    skipped: list[str] = field(default_factory=list)
 
 
 def _ymd(d: date) -> str:
@@ -111,8 +112,23 @@ def _efetch_error(resp: httpx.Response) -> str | None:
     return "EFetch returned something other than a PubmedArticleSet"
 
 
-def parse_efetch(content: bytes, label: str = "EFetch response") -> FetchBatch:
-    """Read an EFetch ``PubmedArticleSet`` into documents and deleted PMIDs (safe parser)."""
+_PMID_PATHS = ("MedlineCitation/PMID", "BookDocument/PMID")
+
+
+def _pmid(el: etree._Element) -> str | None:
+    for path in _PMID_PATHS:
+        text = el.findtext(path)
+        if text:
+            return text.strip()
+    return None
+
+
+def parse_efetch(content: bytes, label: str = "EFetch response", *,
+                 skip: Container[str] = frozenset()) -> FetchBatch:
+    """Read an EFetch ``PubmedArticleSet`` into documents and deleted PMIDs (safe parser).
+
+    Articles whose PMID is in ``skip`` (already read in this run: a record entered in the window
+    is usually modified in it too) are listed in ``skipped`` without being read."""
     check_xml_safe(content[:1 << 16].decode("latin-1"), label, complete=len(content) < 1 << 16)
     try:
         root = etree.fromstring(content, safe_xml_parser())
@@ -121,7 +137,11 @@ def parse_efetch(content: bytes, label: str = "EFetch response") -> FetchBatch:
     batch = FetchBatch(raw_bytes=len(content))
     for el in root:
         if el.tag in ARTICLE_TAGS:
-            batch.documents.append(article_document(el))
+            pmid = _pmid(el) if skip else None
+            if pmid is not None and pmid in skip:
+                batch.skipped.append(pmid)
+            else:
+                batch.documents.append(article_document(el))
         elif el.tag == "DeleteCitation":
             batch.deleted.extend(p.text.strip() for p in el.iterfind("PMID") if p.text)
     return batch
@@ -182,12 +202,13 @@ class EutilsClient(ApiClient):
             stack.append((mid + timedelta(days=1), hi))  # popped second: windows come out in date order
             stack.append((lo, mid))
 
-    def efetch(self, window: SearchWindow, retstart: int, retmax: int | None = None) -> FetchBatch:
-        """One batch of a window's records, by POST from the History server."""
+    def efetch(self, window: SearchWindow, retstart: int, retmax: int | None = None, *,
+               skip: Container[str] = frozenset()) -> FetchBatch:
+        """One batch of a window's records, by POST from the History server (``skip``: PMIDs not to read)."""
         params = {**self.identity, "db": "pubmed", "WebEnv": window.webenv, "query_key": window.query_key,
                   "retstart": str(retstart), "retmax": str(retmax or self.batch_size), "retmode": "xml"}
         resp = self.request("POST", "/efetch.fcgi", data=params, check=_efetch_error)
-        return parse_efetch(resp.content, f"{self.service} EFetch batch at {retstart}")
+        return parse_efetch(resp.content, f"{self.service} EFetch batch at {retstart}", skip=skip)
 
     def efetch_ids(self, pmids: list[str]) -> FetchBatch:
         """Fetch given PMIDs by POST (to re-check stored records)."""
@@ -195,10 +216,12 @@ class EutilsClient(ApiClient):
         resp = self.request("POST", "/efetch.fcgi", data=params, check=_efetch_error)
         return parse_efetch(resp.content, f"{self.service} EFetch of {len(pmids)} PMIDs")
 
-    def fetch_window(self, window: SearchWindow, start: int = 0) -> Iterator[tuple[int, FetchBatch]]:
-        """Batches of one window from ``start``: ``(next_retstart, batch)``."""
+    def fetch_window(self, window: SearchWindow, start: int = 0, *,
+                     skip: Container[str] = frozenset()) -> Iterator[tuple[int, FetchBatch]]:
+        """Batches of one window from ``start``: ``(next_retstart, batch)``; PMIDs in ``skip`` are
+        not read (the set may grow between batches)."""
         pos = start
         while pos < window.count:
-            batch = self.efetch(window, pos)
+            batch = self.efetch(window, pos, skip=skip)
             pos += self.batch_size
             yield min(pos, window.count), batch

@@ -19,6 +19,7 @@ target of a link is never itself a duplicate.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -27,7 +28,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["StudyKey", "LinkDecision", "link_studies", "study_key", "normalise_title", "FUZZY_TITLE"]
+__all__ = ["StudyKey", "LinkDecision", "KeyIndex", "link_studies", "study_key", "normalise_title", "FUZZY_TITLE"]
 
 Basis = Literal["nct", "pmid", "doi", "fuzzy"]
 FUZZY_TITLE = 0.85
@@ -107,16 +108,29 @@ def study_key(study_id: str, data: dict[str, Any], *, status: str = "candidate",
         diseases=sorted({d["name"] for d in data.get("diseases", [])}), n=data.get("n"), record=record)
 
 
-class _Index:
-    def __init__(self) -> None:
-        self.keys: list[StudyKey] = []
+class KeyIndex:
+    """The studies that count, indexed by every linking key, in the order they came.
+
+    Build it once from the stored keys and pass candidates through :meth:`link`: a candidate that
+    duplicates nothing joins the index, so later candidates link to it. :meth:`discard` takes out
+    studies that are replaced (a revised record's old candidates).
+    """
+
+    def __init__(self, keys: Iterable[StudyKey] = ()) -> None:
+        self.live: dict[str, StudyKey] = {}
+        self.order: dict[str, int] = {}
+        self._arrivals = itertools.count()
         self.by_nct: dict[str, list[StudyKey]] = {}
         self.by_pmid: dict[str, list[StudyKey]] = {}
         self.by_doi: dict[str, list[StudyKey]] = {}
         self.by_author_year: dict[tuple[str, int], list[StudyKey]] = {}
+        for k in keys:
+            self.add(k)
 
     def add(self, k: StudyKey) -> None:
-        self.keys.append(k)
+        self.live[k.id] = k
+        if k.id not in self.order:
+            self.order[k.id] = next(self._arrivals)
         for r in k.registry_ids:
             self.by_nct.setdefault(r, []).append(k)
         if k.pmid:
@@ -125,6 +139,25 @@ class _Index:
             self.by_doi.setdefault(k.doi, []).append(k)
         if k.first_author and k.year:
             self.by_author_year.setdefault((k.first_author, k.year), []).append(k)
+
+    def discard(self, ids: Iterable[str]) -> None:
+        for i in ids:  # a study added again later comes after the others, as a new row would
+            self.live.pop(i, None)
+            self.order.pop(i, None)
+
+    def candidates(self, table: dict[Any, list[StudyKey]], value: Any, key: StudyKey) -> list[StudyKey]:
+        """Live keys filed under ``value`` that ``key`` may link to (not itself, not its document)."""
+        return [c for c in table.get(value, ()) if self.live.get(c.id) is c and _other(c, key)]
+
+    def link(self, candidates: Iterable[StudyKey]) -> list[LinkDecision]:
+        """One decision per candidate, in order; the new ones join the index."""
+        out = []
+        for k in candidates:
+            decision = _decide(k, self)
+            out.append(decision)
+            if decision.target_id is None:
+                self.add(k)
+        return out
 
 
 def _rank(k: StudyKey, order: dict[str, int]) -> tuple[int, int]:
@@ -139,8 +172,7 @@ def _other(c: StudyKey, key: StudyKey) -> bool:
     return c.id != key.id and not (key.record and c.record == key.record)
 
 
-def _best(cands: Iterable[StudyKey], order: dict[str, int], key: StudyKey) -> StudyKey | None:
-    pool = [c for c in cands if _other(c, key)]
+def _best(pool: list[StudyKey], order: dict[str, int], key: StudyKey) -> StudyKey | None:
     if not pool:
         return None
     if key.registry_ids:  # prefer a target with the same registry id among several
@@ -152,21 +184,22 @@ def _best(cands: Iterable[StudyKey], order: dict[str, int], key: StudyKey) -> St
     return min(pool, key=lambda c: _rank(c, order))
 
 
-def _decide(k: StudyKey, idx: _Index, order: dict[str, int]) -> LinkDecision:
+def _decide(k: StudyKey, idx: KeyIndex) -> LinkDecision:
+    order = idx.order
     for r in k.registry_ids:
-        hit = _best(idx.by_nct.get(r, []), order, k)
+        hit = _best(idx.candidates(idx.by_nct, r, k), order, k)
         if hit:
             return LinkDecision(study_id=k.id, target_id=hit.id, basis="nct")
     for basis, table, value in (("pmid", idx.by_pmid, k.pmid), ("doi", idx.by_doi, k.doi)):
         if value:
-            hit = _best((c for c in table.get(value, []) if _overlap(k, c)), order, k)
+            hit = _best([c for c in idx.candidates(table, value, k) if _overlap(k, c)], order, k)
             if hit:
                 return LinkDecision(study_id=k.id, target_id=hit.id, basis=basis)  # type: ignore[arg-type]
     if k.first_author and k.year:
         title = normalise_title(k.title)
         scored: list[tuple[float, StudyKey]] = []
-        for c in idx.by_author_year.get((k.first_author, k.year), []):
-            if not _other(c, k) or not _overlap(k, c):
+        for c in idx.candidates(idx.by_author_year, (k.first_author, k.year), k):
+            if not _overlap(k, c):
                 continue
             ratio = SequenceMatcher(None, title, normalise_title(c.title)).ratio() if title and c.title else 0.0
             if ratio >= FUZZY_TITLE or (k.n is not None and k.n == c.n):
@@ -184,16 +217,4 @@ def link_studies(candidates: Sequence[StudyKey], existing: Sequence[StudyKey] = 
     duplicates). Candidates are compared with ``existing`` and with the candidates before
     them, so two reports of one new trial in the same batch count once.
     """
-    idx = _Index()
-    order: dict[str, int] = {}
-    for k in existing:
-        order.setdefault(k.id, len(order))
-        idx.add(k)
-    out = []
-    for k in candidates:
-        decision = _decide(k, idx, order)
-        out.append(decision)
-        if decision.target_id is None:
-            order.setdefault(k.id, len(order))
-            idx.add(k)
-    return out
+    return KeyIndex(existing).link(candidates)

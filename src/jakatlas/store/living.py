@@ -10,19 +10,20 @@ retracted, withdrawn or deleted record is marked and its candidates are set asid
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from jakatlas.models.evidence import ExtractionResult
 from jakatlas.store.curation import audit
 from jakatlas.store.db import session_scope
 from jakatlas.store.lifecycle import apply_columns, effective, link_rows
-from jakatlas.store.link import LinkDecision, StudyKey, link_studies, study_key
+from jakatlas.store.link import KeyIndex, LinkDecision, StudyKey, link_studies, study_key
 from jakatlas.store.living_schema import FetchedRecordRow, StudyLinkRow, UpdateRunRow, WatermarkRow
 from jakatlas.store.schema import DocumentRow, StudyDiseaseRow, StudyDrugRow, StudyRow, utcnow
 
@@ -83,6 +84,29 @@ def existing_keys(s: Session) -> list[StudyKey]:
     return [study_key(i, {"title": t, **d}, status=st, record=doc) for i, st, t, d, doc in rows]
 
 
+# The key index of the last batch stored at each URL, with the stamp of the tables it reflects:
+# the next batch reuses it when nothing else has written since (building it decodes every study).
+_indexes: dict[str, tuple[tuple[Any, ...], KeyIndex]] = {}
+_indexes_lock = threading.Lock()
+
+
+def _stamp(s: Session) -> tuple[Any, ...]:
+    """What changes whenever a study or a link is added, changed or removed."""
+    studies = s.execute(select(func.count(), func.max(StudyRow.updated_at))).one()
+    links = s.execute(select(func.count(), func.max(StudyLinkRow.created_at))).one()
+    return (*studies, *links)
+
+
+def _index(s: Session, url: str) -> tuple[KeyIndex, tuple[Any, ...]]:
+    """The key index of the stored studies (the cached one when the tables have not changed)."""
+    stamp = _stamp(s)
+    with _indexes_lock:
+        cached = _indexes.pop(url, None)  # taken out: a batch that fails must not leave its keys behind
+    if cached is not None and cached[0] == stamp:
+        return cached[1], stamp
+    return KeyIndex(existing_keys(s)), stamp
+
+
 def _study_base(item: FetchedItem, st: dict[str, Any]) -> dict[str, Any]:
     """The extracted study with the record's citation, which names its PMID and DOI."""
     return {**st, "citation": item.citation} if item.citation else st
@@ -118,14 +142,14 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
     """Store one batch of fetched records in one transaction (see the module docstring)."""
     counts = BatchCounts(fetched=len(items))
     with session_scope(url) as s, s.no_autoflush:
-        keys: list[StudyKey] | None = None
+        index: KeyIndex | None = None
         known = {r.id: r for r in s.scalars(select(FetchedRecordRow)
                                             .where(FetchedRecordRow.id.in_([i.key for i in items])))}
         wanted = [f"{i.source}-{i.record_id}-{st.id}" for i in items if i.result for st in i.result.studies]
         taken = set(s.scalars(select(StudyRow.id).where(StudyRow.id.in_(wanted)))) if wanted else set()
         docs = {i.result.source.sha256 for i in items if i.result and i.result.studies}
         stored_docs = set(s.scalars(select(DocumentRow.id).where(DocumentRow.id.in_(docs)))) if docs else set()
-        keys = existing_keys(s) if wanted else None  # before any write: new keys are added as they come
+        index = _index(s, url)[0] if wanted else None  # before any write; new keys join as they come
         for i in items:  # documents first, in one flush (no relationship orders them before the studies)
             if i.result and i.result.studies and i.text is not None and i.status != "deleted" \
                     and i.result.source.sha256 not in stored_docs:
@@ -134,17 +158,21 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                 stored_docs.add(i.result.source.sha256)
         s.flush()
         links: list[StudyLinkRow] = []
+        fresh: dict[str, dict[str, Any]] = {}  # first-seen records, inserted together at the end
         for item in items:
+            if item.key in fresh:  # the same record twice in one batch: the second sees the first
+                _insert_records(s, fresh)
+                known[item.key] = s.get_one(FetchedRecordRow, item.key)
             row = known.get(item.key)
             if row is not None and row.content_hash == item.content_hash and row.status == item.status:
                 counts.unchanged += 1
                 continue
             if item.status == "deleted":
                 if row is None:
-                    known[item.key] = FetchedRecordRow(
-                        id=item.key, source=item.source, record_id=item.record_id, pmid=item.pmid, nct=item.nct,
-                        content_hash=item.content_hash, status="deleted", version=1, studies=[], change="deleted")
-                    s.add(known[item.key])
+                    fresh[item.key] = {
+                        "id": item.key, "source": item.source, "record_id": item.record_id, "pmid": item.pmid,
+                        "doi": None, "nct": item.nct, "title": None, "content_hash": item.content_hash,
+                        "status": "deleted", "version": 1, "document_id": None, "studies": [], "change": "deleted"}
                 else:
                     _set_aside(s, row.studies)
                     row.status, row.change, row.changed_at = "deleted", "deleted", func.now()
@@ -160,8 +188,8 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
             if row is not None:
                 s.flush()
                 _drop_candidates(s, row.studies)
-                if keys is not None:
-                    keys = [k for k in keys if k.id not in set(row.studies)]
+                if index is not None:
+                    index.discard(row.studies)
             ids: list[str] = []
             new_rows: list[tuple[StudyRow, dict[str, Any]]] = []
             for st in item.result.studies:
@@ -190,50 +218,63 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                 counts.updated += 1
             counts.candidates += len(new_rows)
             if row is None:
-                row = FetchedRecordRow(id=item.key, source=item.source, record_id=item.record_id, version=1)
-                s.add(row)
-                known[item.key] = row
+                fresh[item.key] = {
+                    "id": item.key, "source": item.source, "record_id": item.record_id, "pmid": item.pmid,
+                    "doi": item.doi, "nct": item.nct, "title": item.title, "content_hash": item.content_hash,
+                    "status": item.status, "version": 1, "document_id": doc_id, "studies": ids, "change": change}
             else:
                 row.version += 1
                 row.changed_at = func.now()
-            row.pmid, row.doi, row.nct, row.title = item.pmid, item.doi, item.nct, item.title
-            row.content_hash, row.status, row.document_id = item.content_hash, item.status, doc_id
-            row.studies, row.change = ids, change
+                row.pmid, row.doi, row.nct, row.title = item.pmid, item.doi, item.nct, item.title
+                row.content_hash, row.status, row.document_id = item.content_hash, item.status, doc_id
+                row.studies, row.change = ids, change
             active = [(r, d) for r, d in new_rows if r.status == "candidate"]
             if active:
-                if keys is None:
+                if index is None:
                     s.flush()
-                    keys = [k for k in existing_keys(s) if k.id not in {r.id for r, _ in active}]
+                    index = KeyIndex(k for k in existing_keys(s) if k.id not in {r.id for r, _ in active})
                 cand = [study_key(r.id, {"title": item.title, **d}, title=item.title, pmid=item.pmid, doi=item.doi,
                                   year=item.year, record=doc_id) for r, d in active]
-                links += _link(cand, keys, counts)
+                links += _link(cand, index, counts)
+        _insert_records(s, fresh)
         if links:  # after the studies they name
             s.flush()
             s.add_all(links)
+        s.flush()
+        after = _stamp(s) if index is not None else None
+    if index is not None and after is not None:  # committed: the next batch may start from this index
+        with _indexes_lock:
+            _indexes[url] = (after, index)
     return counts
 
 
-def _link(cand: list[StudyKey], keys: list[StudyKey], counts: BatchCounts | None = None) -> list[StudyLinkRow]:
-    """Link rows for the candidates that duplicate a key; the others join ``keys``."""
+def _insert_records(s: Session, fresh: dict[str, dict[str, Any]]) -> None:
+    """Insert first-seen records in one statement (after the documents and studies they name)."""
+    if fresh:
+        s.flush()
+        s.execute(insert(FetchedRecordRow), list(fresh.values()))
+        fresh.clear()
+
+
+def _link(cand: list[StudyKey], index: KeyIndex, counts: BatchCounts | None = None) -> list[StudyLinkRow]:
+    """Link rows for the candidates that duplicate a key; the others join ``index``."""
     out = []
-    for decision in link_studies(cand, keys):
+    for decision in index.link(cand):
         if decision.target_id is not None:
             out.append(StudyLinkRow(study_id=decision.study_id, target_id=decision.target_id,
                                     basis=decision.basis or "", score=decision.score))
             if counts is not None:
                 counts.linked += 1
-        else:
-            keys.append(next(c for c in cand if c.id == decision.study_id))
     return out
 
 
 def link_new_studies(s: Session, study_ids: Sequence[str]) -> None:
     """Link just-added candidate studies (flushed in ``s``) to the studies already counted."""
     ids = set(study_ids)
-    keys = [k for k in existing_keys(s) if k.id not in ids]
+    index = KeyIndex(k for k in existing_keys(s) if k.id not in ids)
     cand = [study_key(r.id, {"title": r.title, **r.data}, record=r.document_id)
             for sid in study_ids if (r := s.get(StudyRow, sid))]
-    s.add_all(_link(cand, keys))
+    s.add_all(_link(cand, index))
 
 
 def link_decisions(url: str, candidates: Sequence[StudyKey]) -> list[LinkDecision]:

@@ -23,6 +23,7 @@ from jakatlas.ingest.ctgov_api import CtgovClient, canonical_study_bytes
 from jakatlas.ingest.eutils import EutilsClient, FetchBatch
 from jakatlas.ingest.http import UnreachableError
 from jakatlas.ingest.queries import SearchQuery, build_queries
+from jakatlas.runtime import batch_gc
 from jakatlas.store.atlas import Atlas
 from jakatlas.store.living import (
     BatchCounts,
@@ -159,7 +160,7 @@ def _run_pubmed(atlas: Atlas, plan: SourcePlan, client: EutilsClient, summary: S
         try:
             windows = [w for dt in ("edat", "mdat") for w in client.windows(q.pubmed, plan.since, plan.until, dt)]
             for win in windows:
-                for _pos, batch in client.fetch_window(win):
+                for _pos, batch in client.fetch_window(win, skip=seen):
                     c = _store(atlas, pubmed_items(batch, seen), summary)
                     done += c.fetched
                     if progress:
@@ -195,26 +196,30 @@ def run_update(atlas: Atlas, sources: Sequence[SourceName] = SOURCES, *, since: 
                progress: Progress | None = None, queries: Sequence[SearchQuery] | None = None) -> list[SourceSummary]:
     """Run each source's update; the watermark moves only after a source's complete success."""
     atlas.require_built()
-    out = []
-    for plan in plan_update(atlas, sources, since=since, today=today, queries=queries):
-        summary = SourceSummary(source=plan.source, since=plan.since, until=plan.until)
-        client: EutilsClient | CtgovClient = (eutils or EutilsClient()) if plan.source == "pubmed" \
-            else (ctgov or CtgovClient())
-        run_id = start_run(atlas.url, plan.source, plan.since, plan.until)
-        status = "failed"
-        try:
-            if isinstance(client, EutilsClient):
-                _run_pubmed(atlas, plan, client, summary, progress)
-            else:
-                _run_ctgov(atlas, plan, client, summary, progress)
-            summary.complete = not any(f.startswith(("PubMed query", "CT.gov query")) for f in summary.counts.failed)
-            if summary.complete:
-                set_watermark(atlas.url, plan.source, plan.until, summary.data_timestamp)
-                status = "done"
-        finally:
-            summary.requests, summary.retries = client.requests, client.retries
-            finish_run(atlas.url, run_id, status, summary.model_dump(mode="json"))
-            if client is not eutils and client is not ctgov:
-                client.close()
-        out.append(summary)
-    return out
+    with batch_gc():
+        return [_run_source(atlas, plan, eutils, ctgov, progress)
+                for plan in plan_update(atlas, sources, since=since, today=today, queries=queries)]
+
+
+def _run_source(atlas: Atlas, plan: SourcePlan, eutils: EutilsClient | None, ctgov: CtgovClient | None,
+                progress: Progress | None) -> SourceSummary:
+    summary = SourceSummary(source=plan.source, since=plan.since, until=plan.until)
+    client: EutilsClient | CtgovClient = (eutils or EutilsClient()) if plan.source == "pubmed" \
+        else (ctgov or CtgovClient())
+    run_id = start_run(atlas.url, plan.source, plan.since, plan.until)
+    status = "failed"
+    try:
+        if isinstance(client, EutilsClient):
+            _run_pubmed(atlas, plan, client, summary, progress)
+        else:
+            _run_ctgov(atlas, plan, client, summary, progress)
+        summary.complete = not any(f.startswith(("PubMed query", "CT.gov query")) for f in summary.counts.failed)
+        if summary.complete:
+            set_watermark(atlas.url, plan.source, plan.until, summary.data_timestamp)
+            status = "done"
+    finally:
+        summary.requests, summary.retries = client.requests, client.retries
+        finish_run(atlas.url, run_id, status, summary.model_dump(mode="json"))
+        if client is not eutils and client is not ctgov:
+            client.close()
+    return summary
