@@ -13,6 +13,8 @@ import pytest
 from jakatlas.errors import InputError
 from jakatlas.ingest import Document, read_document, read_documents
 from jakatlas.ingest.ctgov import ctgov_study, parse_timeframe, render_study
+from jakatlas.ingest.ctgov_api import canonical_study_bytes
+from jakatlas.ingest.readers import study_document
 from jakatlas.models.evidence import Comparator, Duration, Intervention, Study
 
 
@@ -304,3 +306,15 @@ def test_record_without_identification_still_reads() -> None:
     assert doc.source_id == "bare.json"
     assert doc.text == "Untitled study"
     assert _study(doc).id == "s1"
+
+
+@pytest.mark.parametrize("name", ["ctgov_rct_results.json", "ctgov_single_arm.json"])
+def test_a_study_from_an_api_page_reads_as_its_canonical_bytes_would(fixtures: Path, name: str) -> None:
+    study = _load(fixtures, name)
+    canonical = canonical_study_bytes(study)
+    assert study_document(study, canonical, "NCT0") == read_document(canonical, "ctgov_json", name="NCT0")
+
+
+def test_a_page_entry_that_is_not_a_study_is_refused_by_name() -> None:
+    with pytest.raises(InputError, match="NCT0"):
+        study_document({"studies": "none"}, b"{}", "NCT0")

@@ -126,15 +126,19 @@ def _texts(el: etree._Element, path: str) -> list[str]:
     return [t for t in (_all_text(e) for e in el.iterfind(path)) if t]
 
 
-def _year(article: etree._Element) -> int | None:
-    for path in (
-        "./MedlineCitation/Article/Journal/JournalIssue/PubDate/Year",
-        "./MedlineCitation/Article/Journal/JournalIssue/PubDate/MedlineDate",
-        "./MedlineCitation/Article/ArticleDate/Year",
-        "./BookDocument/Book/PubDate/Year",
-        "./BookDocument/Book/PubDate/MedlineDate",
-    ):
-        match = re.search(r"\b(1[89]\d\d|2\d\d\d)\b", _all_text(article.find(path)))
+_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
+
+
+def _year(art: etree._Element | None, book: etree._Element | None) -> int | None:
+    """The year of the journal issue, else of the electronic article, else of the book."""
+    places = []
+    if art is not None:
+        places += [art.find("Journal/JournalIssue/PubDate/Year"), art.find("Journal/JournalIssue/PubDate/MedlineDate"),
+                   art.find("ArticleDate/Year")]
+    if book is not None:
+        places += [book.find("Book/PubDate/Year"), book.find("Book/PubDate/MedlineDate")]
+    for el in places:
+        match = _YEAR.search(_all_text(el))
         if match:
             return int(match.group(1))
     return None
@@ -208,18 +212,19 @@ class DeletedCitation:
 
 def article_document(article: etree._Element, *, sha256: str | None = None) -> Document:
     """Build the :class:`Document` of one ``PubmedArticle``/``PubmedBookArticle`` element."""
-    pmid_el = _first(article, "./MedlineCitation/PMID", "./BookDocument/PMID")
+    cit = article.find("MedlineCitation")  # a journal article's record; a book's is BookDocument
+    book = article.find("BookDocument") if cit is None else None
+    art = cit.find("Article") if cit is not None else None
+    head = cit if cit is not None else book
+    pmid_el = head.find("PMID") if head is not None else None
     pmid = _all_text(pmid_el)
-    title = _all_text(
-        _first(
-            article,
-            "./MedlineCitation/Article/ArticleTitle",
-            "./BookDocument/ArticleTitle",
-            "./BookDocument/Book/BookTitle",
-        )
-    ) or _all_text(article.find("./MedlineCitation/Article/VernacularTitle"))
+    title_el = _first(art, "ArticleTitle") if art is not None else None
+    if title_el is None and book is not None:
+        title_el = _first(book, "ArticleTitle", "Book/BookTitle")
+    title = _all_text(title_el) or (_all_text(art.find("VernacularTitle")) if art is not None else "")
     parts: list[tuple[str | None, str | None, str]] = []
-    abstract = _first(article, "./MedlineCitation/Article/Abstract", "./BookDocument/Abstract")
+    body_el = art if art is not None else book
+    abstract = body_el.find("Abstract") if body_el is not None else None
     if abstract is not None:
         for el in abstract.iterfind("AbstractText"):
             body = _all_text(el)
@@ -236,19 +241,19 @@ def article_document(article: etree._Element, *, sha256: str | None = None) -> D
             if label:
                 sections.append(Section(f"abstract:{label}", start, len(text)))
         sections.append(Section("abstract", abstract_start, len(text)))
-    mesh = _texts(article, "./MedlineCitation/MeshHeadingList/MeshHeading/DescriptorName")
+    mesh = _texts(cit, "MeshHeadingList/MeshHeading/DescriptorName") if cit is not None else []
     types = _texts(article, ".//PublicationTypeList/PublicationType")
     banks, registry = _databanks(article)
+    journal = art.find("Journal") if art is not None else None
     structured: dict[str, Any] = {
         "pmid": pmid or None,
         "pmid_version": _version(pmid_el),
         "title": title or None,
         "abstract": "\n".join(f"{lb}: {b}" if lb else b for lb, _c, b in parts) or None,
         "abstract_sections": [{"label": lb, "category": c, "text": b} for lb, c, b in parts],
-        "journal": _all_text(article.find("./MedlineCitation/Article/Journal/Title")) or None,
-        "journal_abbrev": _all_text(article.find("./MedlineCitation/Article/Journal/ISOAbbreviation"))
-        or None,
-        "year": _year(article),
+        "journal": (_all_text(journal.find("Title")) or None) if journal is not None else None,
+        "journal_abbrev": (_all_text(journal.find("ISOAbbreviation")) or None) if journal is not None else None,
+        "year": _year(art, book),
         "doi": _doi(article),
         "authors": _authors(article),
         "language": _texts(article, ".//Language"),

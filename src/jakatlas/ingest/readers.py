@@ -35,7 +35,8 @@ from jakatlas.ingest.document import KINDS, Document, Kind, Section, combine_rec
 from jakatlas.ingest.html import html_to_text
 from jakatlas.ingest.pubmed import iter_pubmed_stream, parse_pubmed_text
 
-__all__ = ["detect_kind", "iter_documents", "main_text_span", "read_document", "read_documents"]
+__all__ = ["detect_kind", "iter_documents", "main_text_span", "read_document", "read_documents",
+           "study_document"]
 
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview
 _EXTENSIONS: dict[str, Kind] = {
@@ -206,8 +207,10 @@ def _record_sha(record: dict[str, Any], label: str) -> str:
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
-def _ctgov_document(text: str, sha: str, label: str, source_id: str, warnings: list[str]) -> Document:
-    records = ctgov_records(_parse_json(text, label), label)
+def _ctgov_document(text: str, sha: str, label: str, source_id: str, warnings: list[str], *,
+                    records: list[dict[str, Any]] | None = None) -> Document:
+    if records is None:
+        records = ctgov_records(_parse_json(text, label), label)
     docs = []
     for record in records:
         rendering = render_study(record, label)
@@ -226,6 +229,17 @@ def _ctgov_document(text: str, sha: str, label: str, source_id: str, warnings: l
     if len(docs) == 1:
         return docs[0]
     return combine_records(docs, sha256=sha, source_id=source_id, kind="ctgov_json", warnings=warnings)
+
+
+def study_document(study: dict[str, Any], canonical: bytes, name: str) -> Document:
+    """The document of one ClinicalTrials.gov study already parsed from an API response.
+
+    ``canonical`` is the study's canonical JSON (it gives the content hash); the result equals
+    ``read_document(canonical, "ctgov_json", name=name)`` without decoding and parsing the JSON again.
+    """
+    if len(canonical) > default_max_bytes():
+        return read_document(canonical, "ctgov_json", name)  # the size error, worded as for a file
+    return _ctgov_document("", sha256_hex(canonical), name, name, [], records=ctgov_records(study, name))
 
 
 def read_document(

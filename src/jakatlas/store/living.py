@@ -20,12 +20,11 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from jakatlas.models.evidence import ExtractionResult
-from jakatlas.store.curation import audit
 from jakatlas.store.db import session_scope
 from jakatlas.store.lifecycle import apply_columns, effective, link_rows
 from jakatlas.store.link import KeyIndex, LinkDecision, StudyKey, link_studies, study_key
 from jakatlas.store.living_schema import FetchedRecordRow, StudyLinkRow, UpdateRunRow, WatermarkRow
-from jakatlas.store.schema import DocumentRow, StudyDiseaseRow, StudyDrugRow, StudyRow, utcnow
+from jakatlas.store.schema import AuditRow, DocumentRow, StudyDiseaseRow, StudyDrugRow, StudyRow, utcnow
 
 __all__ = [
     "FetchedItem", "BatchCounts", "NewEntry", "store_batch", "get_watermark", "set_watermark", "start_run",
@@ -159,6 +158,7 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
         s.flush()
         links: list[StudyLinkRow] = []
         fresh: dict[str, dict[str, Any]] = {}  # first-seen records, inserted together at the end
+        audits: list[dict[str, Any]] = []  # likewise the audit entries of the studies added
         for item in items:
             if item.key in fresh:  # the same record twice in one batch: the second sees the first
                 _insert_records(s, fresh)
@@ -205,8 +205,8 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                 apply_columns(srow, data)
                 link_rows(srow, data)
                 s.add(srow)
-                audit(s, actor=actor, action="add", study_id=sid, before=None,
-                      after={"status": srow.status, "version": 1, **data})
+                audits.append({"actor": actor, "action": "add", "study_id": sid, "before": None,
+                               "after": {"status": srow.status, "version": 1, **data}, "note": None})
                 new_rows.append((srow, data))
             change = "new" if row is None else "updated"
             if item.status != "active":
@@ -237,6 +237,8 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                                   year=item.year, record=doc_id) for r, d in active]
                 links += _link(cand, index, counts)
         _insert_records(s, fresh)
+        if audits:
+            s.execute(insert(AuditRow), audits)
         if links:  # after the studies they name
             s.flush()
             s.add_all(links)

@@ -18,11 +18,12 @@ from pydantic import BaseModel, Field
 
 from jakatlas.errors import InputError, NetworkError
 from jakatlas.extract import extract_many
-from jakatlas.ingest import Document, read_document
+from jakatlas.ingest import Document
 from jakatlas.ingest.ctgov_api import CtgovClient, canonical_study_bytes
 from jakatlas.ingest.eutils import EutilsClient, FetchBatch
 from jakatlas.ingest.http import UnreachableError
 from jakatlas.ingest.queries import SearchQuery, build_queries
+from jakatlas.ingest.readers import study_document
 from jakatlas.runtime import batch_gc
 from jakatlas.store.atlas import Atlas
 from jakatlas.store.living import (
@@ -140,7 +141,7 @@ def ctgov_items(studies: Iterable[dict], seen: set[str], failed: list[str], *,
             continue
         seen.add(nct)
         try:
-            docs.append(read_document(canonical_study_bytes(study), "ctgov_json", name=nct))
+            docs.append(study_document(study, canonical_study_bytes(study), nct))
         except InputError as exc:
             failed.append(f"ctgov:{nct}: {exc}")
     yield from _items(docs, prescreen)
