@@ -150,3 +150,24 @@ def test_a_server_that_never_answers_fails_fast(silent_port: int, monkeypatch: p
     assert time.monotonic() - start < 6
     assert info.value.kind == "unreachable"
     get_engine.cache_clear()
+
+
+def test_server_reads_keep_their_connections_and_skip_transactions(pg_url: str) -> None:
+    """A pool large enough for the web workers' readers, and reads in autocommit (no BEGIN/ROLLBACK
+    round trips); SQLite keeps its in-process transaction."""
+    from jakatlas.store.db import POOL_SIZE, read_connection
+
+    engine = get_engine(pg_url)
+    assert engine.pool.size() == POOL_SIZE  # type: ignore[attr-defined]
+    with read_connection(pg_url) as conn:
+        assert conn.connection.dbapi_connection.autocommit is True
+    with engine.connect() as conn:
+        assert conn.connection.dbapi_connection.autocommit is False  # not kept past the read
+
+
+def test_sqlite_reads_keep_their_transaction(tmp_path: Path) -> None:
+    from jakatlas.store.db import read_connection
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    with read_connection(url) as conn:
+        assert conn.get_execution_options().get("isolation_level") is None

@@ -184,3 +184,29 @@ def test_cache_is_bounded_in_bytes() -> None:
     assert cache.peek("big", check=False)[0] is None
     cache.get("model", lambda: {"rows": ["z" * 1_000] * 50})
     assert cache.size_bytes <= 100_000 and cache.peek("model", check=False)[0] is not None
+
+
+def test_a_server_freezes_its_warmed_heap(atlas_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Servers (settings from the environment) freeze the heap at start-up and after the given
+    numbers of requests, so full garbage collections skip what warm-up loaded; apps made for
+    embedding or tests leave the collector alone."""
+    import gc
+
+    from jakatlas.web import create_app
+    from jakatlas.web.deps import WebSettings
+
+    assert WebSettings().freeze_heap_after == () and WebSettings.from_env().freeze_heap_after
+    frozen: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(len(frozen)))
+    monkeypatch.setattr(gc, "collect", lambda *a: 0)
+    with TestClient(create_app(atlas_url)) as plain:
+        plain.get("/health")
+    assert frozen == []
+    with TestClient(create_app(atlas_url, settings=WebSettings(freeze_heap_after=(2, 3)))) as c:
+        assert len(frozen) == 1  # at start-up
+        c.get("/health")
+        assert len(frozen) == 1
+        c.get("/health")
+        c.get("/health")
+        c.get("/health")
+    assert len(frozen) == 3

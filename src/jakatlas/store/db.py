@@ -106,6 +106,10 @@ def _postgres_url(parsed: URL, connect_s: float, statement_s: float) -> URL:
     return parsed.set(query=query)
 
 
+#: Connections each process keeps open to a database server (readers wait for one beyond this).
+POOL_SIZE = 10
+
+
 @cache
 def get_engine(url: str) -> Engine:
     """One engine per URL; creates the SQLite file's folder; sets timeouts; translates failures."""
@@ -137,6 +141,10 @@ def get_engine(url: str) -> Engine:
                                                                          timeout=connect_s)
     if parsed.get_backend_name() == "postgresql":
         parsed = _postgres_url(parsed, connect_s, statement_s)
+        # Connections are kept, not opened per request: beyond the pool, each new connection
+        # costs a server process (measured: at 16 concurrent reads a 5-connection pool opened
+        # and closed connections continually and served 500 req/s instead of 1,500).
+        kwargs.update(pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
     try:
         engine = create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ImportError) as exc:
@@ -312,10 +320,18 @@ def is_initialised(url: str) -> bool:
 
 @contextmanager
 def read_connection(url: str) -> Iterator[Any]:
-    """A plain connection for reads (no ORM), with driver errors translated."""
+    """A plain connection for reads (no ORM), with driver errors translated.
+
+    On a database server it runs in autocommit: each read is one statement (atomic on its own),
+    and skipping BEGIN and ROLLBACK saves two of the three round trips of a typical API read.
+    SQLite keeps its (in-process, free) transaction.
+    """
     _fail_fast(url)
+    engine = get_engine(url)
     try:
-        with get_engine(url).connect() as conn:
+        with engine.connect() as conn:
+            if engine.dialect.name != "sqlite":
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
     except SQLAlchemyError as exc:
         raise _translate(url, exc) from exc

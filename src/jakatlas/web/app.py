@@ -38,11 +38,13 @@ from jakatlas.errors import (
     StorageError,
     VersionRequiredError,
 )
+from jakatlas.runtime import freeze_heap
 from jakatlas.store.db import ENV_VAR
 from jakatlas.web.cache import ResponseCacheMiddleware
 from jakatlas.web.conditional import ConditionalGetMiddleware
 from jakatlas.web.deps import AppContext, WebSettings
 from jakatlas.web.fhir import FHIR_JSON, operation_outcome
+from jakatlas.web.heap import HeapFreezeMiddleware
 from jakatlas.web.problems import document_problems, problem_response
 from jakatlas.web.routers import api_atlas, api_extract, api_studies, feeds, fhir, meta, pages, session
 from jakatlas.web.security import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -196,6 +198,8 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         """Build the OpenAPI description (and the table of query parameters) before serving."""
         await anyio.to_thread.run_sync(known_params[0], "/")
+        if settings.freeze_heap_after:  # a server: what start-up loaded stays out of full collections
+            freeze_heap(collect=True)
         yield
 
     app = FastAPI(
@@ -243,6 +247,8 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.freeze_heap_after:
+        app.add_middleware(HeapFreezeMiddleware, after=settings.freeze_heap_after)
     return app
 
 

@@ -7,7 +7,7 @@ import hmac
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from jakatlas.errors import AuthError
 from jakatlas.store.atlas import Atlas
 from jakatlas.store.curation import verify_token
+from jakatlas.store.db import POOL_SIZE
 from jakatlas.store.sessions import session_user
 from jakatlas.web.cache import AtlasCache
 from jakatlas.web.renditions import Renditions
@@ -55,13 +56,17 @@ class WebSettings:
     page_size: int = 50
     max_page_size: int = 500
     cache_bytes: int = 64 * 1024 * 1024
+    # Servers freeze the heap at start-up and again after these many requests (what warm-up loaded
+    # then stays out of full collections); off by default, as a process may hold several apps.
+    freeze_heap_after: tuple[int, ...] = ()
 
     @classmethod
     def from_env(cls) -> WebSettings:
-        """Defaults, with ``JAKATLAS_WEB_CACHE=off`` turning every cache off (for measurements)."""
+        """Server defaults, with ``JAKATLAS_WEB_CACHE=off`` turning every cache off (for measurements)."""
+        server = cls(freeze_heap_after=(1_000, 10_000))
         if os.environ.get("JAKATLAS_WEB_CACHE", "on").strip().lower() in ("off", "0", "false", "no"):
-            return cls(cache_entries=0, cache_bytes=0)
-        return cls()
+            return replace(server, cache_entries=0, cache_bytes=0)
+        return server
 
 
 class AppContext:
@@ -75,6 +80,7 @@ class AppContext:
         self.renditions = Renditions()
         self.extract_limiter = RateLimiter(settings.extract_per_window, settings.rate_window_seconds)
         self.local = make_url(self.atlas.url).get_backend_name() == "sqlite"
+        self._readers: anyio.CapacityLimiter | None = None
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a blocking read of the atlas for an async endpoint.
@@ -86,7 +92,9 @@ class AppContext:
         """
         if self.local:
             return fn(*args)
-        return await anyio.to_thread.run_sync(fn, *args)
+        if self._readers is None:  # made on the event loop; no more threads than pooled connections
+            self._readers = anyio.CapacityLimiter(POOL_SIZE)
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self._readers)
 
 
 def get_ctx(request: Request) -> AppContext:
