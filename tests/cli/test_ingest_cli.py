@@ -68,7 +68,7 @@ def test_extract_and_add_take_folders_and_globs(
     payloads = json.loads(stdout)
     assert [p["source"]["id"] for p in payloads] == ["a.txt", "b.txt"]
     code, stdout, _ = run(capsys, monkeypatch, "extract", str(folder / "*.txt"))
-    assert code == 0 and stdout.count("a.txt: 1 studies") == 1 and "b.txt" in stdout
+    assert code == 0 and stdout.count("a.txt: 1 study,") == 1 and "b.txt" in stdout
     db = f"sqlite:///{tmp_path / 'atlas.db'}"
     code, stdout, _ = run(capsys, monkeypatch, "add", str(folder), "--db", db)
     assert code == 0

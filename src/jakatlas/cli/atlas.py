@@ -6,7 +6,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn
 
 from jakatlas.cli._app import DB_OPTION, FORMAT_OPTION, OutputFormat, app
-from jakatlas.cli.render import console, markdown_table, print_json, table
+from jakatlas.cli.render import console, counted, markdown_table, print_json, table
 from jakatlas.data import knowledge_base
 from jakatlas.errors import InputError
 from jakatlas.models.knowledge import Disease
@@ -115,7 +115,7 @@ def _show_disease(v: DiseaseView, fmt: OutputFormat, candidates: bool = False) -
     console.print(f"Synonyms: {', '.join(d.synonyms + d.abbreviations) or '-'}")
     console.print(f"Identifiers: {', '.join(d.identifiers) or 'unknown'}")
     console.print(f"Cytokines: {cyt or 'unknown'}")
-    table(f"Evidence ({len(rows)} studies)", headers, rows)
+    table(f"Evidence ({counted(len(rows), 'study', 'studies')})", headers, rows)
 
 
 def _show_drug(v: DrugView, fmt: OutputFormat, candidates: bool = False) -> None:
@@ -142,7 +142,7 @@ def _show_drug(v: DrugView, fmt: OutputFormat, candidates: bool = False) -> None
     console.print(f"[bold]{d.name}[/bold]")
     for x in lines:
         console.print(x, markup=False)
-    table(f"Evidence ({len(rows)} studies)", headers, rows)
+    table(f"Evidence ({counted(len(rows), 'study', 'studies')})", headers, rows)
 
 
 @app.command()

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from jakatlas.cli._app import app
-from jakatlas.cli.render import console, print_json, table
+from jakatlas.cli.render import console, counted, print_json, table
 from jakatlas.errors import JakatlasError
 from jakatlas.models.evidence import ExtractionResult, Study
 
@@ -125,7 +125,7 @@ def _extract_one(path: str, kind: ExtractKind, fmt: ExtractFormat) -> dict[str, 
     result = extract_with_progress(document, path)
     if fmt is ExtractFormat.json:
         return result_payload(result, documents_index(document, result))
-    title = f"{result.source.id}: {len(result.studies)} studies, {len(result.mentions)} mentions"
+    title = f"{result.source.id}: {counted(len(result.studies), 'study', 'studies')}, {counted(len(result.mentions), 'mention')}"
     if not result.studies:
         console.print(title)
         return None

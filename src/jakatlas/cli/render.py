@@ -54,3 +54,8 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     out += ["| " + " | ".join(_cell(v) for v in r) + " |" for r in rows]
     return "\n".join(out)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 study``, ``2 studies``: a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

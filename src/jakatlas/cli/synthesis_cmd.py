@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from jakatlas.cli._app import DB_OPTION, app
-from jakatlas.cli.render import markdown_table, print_json, table
+from jakatlas.cli.render import counted, markdown_table, print_json, table
 from jakatlas.data import knowledge_base
 from jakatlas.errors import InputError
 
@@ -72,8 +72,8 @@ def dossier(
         out.write_text(to_html(d), encoding="utf-8")
     else:
         to_pdf(d, out)
-    typer.echo(f"Wrote the {dis.name} dossier to {out} ({len({s.id for s in d.studies})} studies, "
-               f"{len(d.synthesis.grades)} graded outcomes).")
+    typer.echo(f"Wrote the {dis.name} dossier to {out} ({counted(len({s.id for s in d.studies}), 'study', 'studies')}, "
+               f"{counted(len(d.synthesis.grades), 'graded outcome')}).")
     if tables is not None:
         from jakatlas.report.tables import write_tables
 
