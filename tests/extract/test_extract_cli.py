@@ -64,7 +64,7 @@ def test_text_format_prints_the_indexed_text(report: Path, capsys, monkeypatch) 
 def test_table_format(report: Path, capsys, monkeypatch) -> None:
     code, out, _ = run(capsys, monkeypatch, "extract", str(report), "--format", "table")
     assert code == 0
-    assert "report.txt: 1 studies, " in out and "│ s1" in out
+    assert "report.txt: 1 study, " in out and "│ s1" in out
 
 
 def test_missing_file_is_one_line_on_stderr(tmp_path: Path, capsys, monkeypatch) -> None:

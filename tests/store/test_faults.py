@@ -162,7 +162,7 @@ def test_server_reads_keep_their_connections_and_skip_transactions(pg_url: str) 
     with read_connection(pg_url) as conn:
         assert conn.connection.dbapi_connection.autocommit is True
     with engine.connect() as conn:
-        assert conn.connection.dbapi_connection.autocommit is False  # not kept past the read
+        assert conn.connection.dbapi_connection.autocommit is False  # writes keep their transactions
 
 
 def test_sqlite_reads_keep_their_transaction(tmp_path: Path) -> None:
