@@ -128,7 +128,8 @@ def _statements(url: str) -> list[str]:
     def log(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         seen.append(statement)
 
-    event.listen(get_engine(url), "before_cursor_execute", log)
+    for engine in {get_engine(url), get_engine(url, reads=True)}:  # one engine on SQLite, two on a server
+        event.listen(engine, "before_cursor_execute", log)
     return seen
 
 
