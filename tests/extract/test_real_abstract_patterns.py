@@ -264,3 +264,13 @@ def test_jak_inhibitor_names_outside_the_knowledge_base_are_drugs() -> None:
     text = ("Eight patients with vitiligo were treated with golidocitinib 50 mg once daily, and six patients "
             "with alopecia areata with jaktinib 100 mg twice daily.")
     assert set(mention_texts(text, "DRUG")) >= {"golidocitinib", "jaktinib"}
+
+
+def test_parallel_arm_figures_pair_the_treated_and_the_comparator_arm() -> None:
+    """'was 13 points with X and 2.57 points with Y': the second figure, in the comparator arm,
+    is the comparator's value of the same change."""
+    text = ("In an open-label trial, 40 patients with systemic sclerosis received tofacitinib 5 mg twice daily "
+            "(n=20) or methotrexate 10 mg weekly (n=20). The mean reduction in mRSS was 11 points with "
+            "tofacitinib and 3.5 points with methotrexate.")
+    got = outcomes(one(text, "tofacitinib", "systemic sclerosis"))
+    assert got == [("mRSS", -11.0, -3.5, None)]

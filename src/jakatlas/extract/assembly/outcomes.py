@@ -76,6 +76,10 @@ _SIGN_BEFORE = re.compile(rf"(?P<dir>{_DOWN}|{_UP})\s+(?:[\w-]+\s+){{0,2}}?by\s+
                           rf"(?:of\s+)?)?$", re.I)
 _RESPECTIVELY = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?,?\s*respectively\b", re.I)
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or))\s*", re.I)
+# '13 points with tofacitinib and 2.57 points with methotrexate': the same figure in the next arm
+_ARM_LIST_GAP = re.compile(r"\s*(?:points?\s+)?(?:with|on|in|for)\s+(?:the\s+)?[\w-]+(?:\s+(?:group|arm))?"
+                           r"\s*(?:,|,?\s*(?:and|or|versus|vs\.?))\s*(?=[-−+]?\d[\d.]*\s*points?\s+(?:with|on|in|for)\b)",
+                           re.I)
 # ', and by 6.9', ', and the DLQI by 40%': the verb of the figure before is understood
 _ENUM_BY = re.compile(r"(?:,|\band|\bor)\s+(?:(?:the|its|their)\s+)?(?:(?!(?:was|were|is|are|been|has|have|had)\b|"
                       r"\w+ed\b)[\w-]+\s+){0,3}?by\s+$", re.I)
@@ -206,6 +210,15 @@ class _Val:
     improve: bool = False  # the direction word was 'improvement' (a fall on a score where lower is better)
 
 
+def _continues_list(text: str, end: int, start: int) -> bool:
+    """The figure at ``start`` continues the list of the figure ending at ``end`` ('5.2, 6.9 and 6.3';
+    '13 points with X and 2.57 points with Y')."""
+    if _LIST_GAP.fullmatch(text, end, start):
+        return True
+    arm = _ARM_LIST_GAP.match(text, end)
+    return arm is not None and arm.end() == start
+
+
 def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
     text = s.doc_text
     out: list[_Val] = []
@@ -228,7 +241,7 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
             continue  # 'at least 4 points'
         if _DIFFERENCE_AFTER.match(text, m.end(), s.end):
             continue
-        listed = any(v.unit is None and v.end < m.start() and _LIST_GAP.fullmatch(text, v.end, m.start()) for v in out)
+        listed = any(v.unit is None and v.end < m.start() and _continues_list(text, v.end, m.start()) for v in out)
         if _SPACED_MINUS.search(text, max(s.start, m.start() - _MINUS_REACH), m.start()):
             listed = True  # 'was - 6.2': a signed figure
         if listed or _VALUE_BEFORE.search(text, max(s.start, m.start() - 30), m.start()) or _ESTIMATE_AFTER.match(
