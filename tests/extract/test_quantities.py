@@ -92,3 +92,11 @@ def test_parse_number() -> None:
     assert parse_number("0·5") == 0.5
     assert parse_number("thirty-one") == 31
     assert parse_number("many") is None
+
+
+@pytest.mark.parametrize(("text", "span"), [("281 adult patients with RA", "281 adult patients"),
+                                            ("12 adult women with vitiligo", "12 adult women"),
+                                            ("40 adults were treated", "40 adults")])
+def test_a_population_word_used_as_a_modifier_stays_in_the_count(text: str, span: str) -> None:
+    """'281 adult patients': the count covers the noun, so what follows it ('with RA') is seen."""
+    assert [q.text for q in find_quantities(text) if q.kind == "n"] == [span]

@@ -274,3 +274,22 @@ def test_parallel_arm_figures_pair_the_treated_and_the_comparator_arm() -> None:
             "tofacitinib and 3.5 points with methotrexate.")
     got = outcomes(one(text, "tofacitinib", "systemic sclerosis"))
     assert got == [("mRSS", -11.0, -3.5, None)]
+
+
+def test_a_population_word_before_the_noun_keeps_the_whole_count() -> None:
+    """'281 adult patients with RA were randomised': 'adult' modifies 'patients'; the count is
+    the trial's population."""
+    text = ("In a 12-week, double-blind study, 281 adult patients with rheumatoid arthritis were randomised "
+            "equally to placebo or peficitinib 25, 50, 100 and 150 mg once daily.")
+    study = one(text, "peficitinib", "rheumatoid arthritis")
+    assert (study.n, study.design) == (281, "rct")
+
+
+def test_the_count_of_an_adverse_event_is_not_a_new_population() -> None:
+    """'Herpes zoster occurred in four patients' counts an event in the trial; it neither changes
+    the trial's n nor opens a second study."""
+    text = ("In a 12-week, double-blind study, 281 adult patients with rheumatoid arthritis were randomised "
+            "equally to placebo or peficitinib 25, 50, 100 and 150 mg once daily. Herpes zoster occurred in "
+            "four patients (two each in peficitinib 25 and 100 mg).")
+    studies = extract(text).studies
+    assert [(s.n, s.design) for s in studies] == [(281, "rct")]

@@ -46,6 +46,8 @@ _STOP = (
     r"dose|doses|groups?|arms?|trials?|studies|study)"
 )
 _GAP = rf"(?:(?!{_STOP}\b)[A-Za-z][A-Za-z-]*\s+){{0,3}}?"
+# '281 adult patients': a population word used as a modifier of the noun that follows it
+_POP_HEAD = rf"(?:\s+{_POP}\b)?"
 
 _N_FIELD = re.compile(rf"(?<!\w)(?=[A-Za-z])(?:enrolled|enrollment|enrolment|sample size|participants|patients|subjects|"
                       rf"population)\s*:\s*(?P<num>{_INT})\b", re.I)
@@ -53,9 +55,9 @@ _N_PATTERNS: tuple[re.Pattern[str], ...] = (
     _N_FIELD,
     re.compile(rf"(?<!\w)(?=[nN])[nN]\s*=\s*(?P<num>{_INT})\b"),
     re.compile(rf"(?<!\w)(?=[A-Za-z])(?:a total of|total of|enrolled|enrolling|included|including|recruited|randomi[sz]ed)\s+"
-               rf"(?P<num>{_INT}|{_WORDNUM})\s+{_GAP}{_POP}\b", re.I),
+               rf"(?P<num>{_INT}|{_WORDNUM})\s+{_GAP}{_POP}\b{_POP_HEAD}", re.I),
     re.compile(rf"(?<![\w.,%/-])(?=[\dA-Za-z])(?<!phase )(?<!week )(?P<num>{_INT}|{_WORDNUM})\s+"
-               rf"(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s+)?{_GAP}{_POP}\b", re.I),
+               rf"(?:\(\s*\d+(?:\.\d+)?\s*%\s*\)\s+)?{_GAP}{_POP}\b{_POP_HEAD}", re.I),
 )
 
 _PCT = re.compile(r"(?:[-−]\d|\d)\d*(?:[.·]\d+)?\s?(?:%|per ?cent\b)")

@@ -194,8 +194,12 @@ DESIGN_KEYS = {"rct", "open_label", "trial", "pilot", "cohort", "case_report", "
 
 
 def intro_n(s: Sent) -> int | None:
-    """A sample size that presents a population ('10 patients were treated', 'in 66 patients with X')."""
+    """A sample size that presents a population ('10 patients were treated', 'in 66 patients with X');
+    not the count of an event ('herpes zoster occurred in four patients')."""
     for q in s.quants:
+        if q.kind == QuantityKind.N and q.role != "intro" and _EVENT_IN.search(s.doc_text, max(s.start, q.start - 40),
+                                                                               q.start):
+            continue
         if q.kind == QuantityKind.N and q.value is not None and (q.value == 1 or q.role == "intro"
                                                       or _INTRO_AFTER.match(s.doc_text, q.end, s.end)
                                                       or _INTRO_BEFORE.search(s.doc_text, max(s.start, q.start - 25),
@@ -214,6 +218,11 @@ _INTRO_AFTER = re.compile(
 _INTRO_BEFORE = re.compile(r"\b(?:in|of|among|enrol(?:l?ed|ling)|includ(?:ed|ing)|recruit(?:ed|ing)|"
                            r"randomi[sz](?:ed|ing)|total of|treated|(?:gave|given|giving|administered|prescribed|"
                            r"offered)\s+(?:[\w-]+\s+){1,4}?to)\s+$", re.I)
+
+
+# 'herpes zoster occurred in four patients', 'was reported in 3 patients': how many had an event
+_EVENT_IN = re.compile(r"\b(?:occurr\w*|reported|observed|seen|noted|developed|recorded|happened|arose)\s+"
+                       r"(?:(?:only|just|each|also)\s+)?in\s+$", re.I)
 
 
 # 'a dose-finding study of X, with 150 patients, ...': the study's population
