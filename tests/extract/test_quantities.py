@@ -100,3 +100,21 @@ def test_parse_number() -> None:
 def test_a_population_word_used_as_a_modifier_stays_in_the_count(text: str, span: str) -> None:
     """'281 adult patients': the count covers the noun, so what follows it ('with RA') is seen."""
     assert [q.text for q in find_quantities(text) if q.kind == "n"] == [span]
+
+
+@pytest.mark.parametrize("text", ["serum creatinine rose by 0.07 mg/dL and 0.08 mg/dL",
+                                  "trough levels of 5 µg/mL", "a level of 12 mg/L"])
+def test_a_concentration_is_not_a_dose(text: str) -> None:
+    assert kinds(text, "dose") == []
+
+
+def test_doses_still_read_with_their_units() -> None:
+    assert [t for t, _v, _r in kinds("10 mg twice daily, 15 mg/day or 2 mg/kg", "dose")] == \
+        ["10 mg", "15 mg/day", "2 mg/kg"]
+
+
+@pytest.mark.parametrize("text", ["responses were greater (overlapping 95% CIs)",
+                                  "the estimates differed (non-overlapping 90% confidence intervals)"])
+def test_the_level_of_an_interval_is_not_a_result(text: str) -> None:
+    levels = [q for q in find_quantities(text) if q.kind == "percent" and q.value in (90.0, 95.0)]
+    assert levels and all(q.role == "ci_level" for q in levels)
