@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from jakatlas.extract import extract
+from jakatlas.extract.assembly.drafts import merge_doses
 from jakatlas.models.evidence import Study
 
 
@@ -162,3 +165,15 @@ def test_unnamed_group_reported_once_with_pooled_size() -> None:
     text = "Deuruxolitinib was studied in the TIDE-1 and TIDE-2 trials (1,100 patients in total) in alopecia areata."
     (study,) = extract(text).studies
     assert study.n == 1100
+
+
+@pytest.mark.parametrize(("texts", "merged"), [
+    (["5 mg", "10 mg", "5 and 10 mg"], "5 mg, 10 mg"),
+    (["1.5%"], "1.5%"),
+    (["15 mg/day", "2 mg/kg"], "15 mg/day, 2 mg/kg"),
+    (["5/10 mg"], "5 mg, 10 mg"),
+    (["two capsules"], "two capsules"),
+    ([], None),
+])
+def test_doses_are_merged_value_by_value(texts: list[str], merged: str | None) -> None:
+    assert merge_doses(texts) == merged

@@ -293,3 +293,12 @@ def test_the_count_of_an_adverse_event_is_not_a_new_population() -> None:
             "four patients (two each in peficitinib 25 and 100 mg).")
     studies = extract(text).studies
     assert [(s.n, s.design) for s in studies] == [(281, "rct")]
+
+
+def test_a_dose_named_several_times_is_listed_once() -> None:
+    """A dose-ranging abstract names its doses in several sentences; the study lists each dose once."""
+    text = ("In a 12-week, double-blind study, 281 adult patients with rheumatoid arthritis were randomised to "
+            "placebo or peficitinib 25, 50, 100 and 150 mg once daily. Peficitinib 50, 100 and 150 mg each "
+            "gave higher ACR20 response rates than placebo.")
+    study = one(text, "peficitinib", "rheumatoid arthritis")
+    assert study.interventions[0].dose == "25 mg, 50 mg, 100 mg, 150 mg"

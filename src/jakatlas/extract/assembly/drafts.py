@@ -295,10 +295,26 @@ def nearest_drug(mentions: list[Ent], pos: int, window: int) -> Ent | None:
     return best
 
 
+_DOSE_LIST = re.compile(r"(?P<nums>\d+(?:[.·]\d+)?(?:\s?(?:,|and|or|/)\s?\d+(?:[.·]\d+)?)*)\s?(?P<unit>%|[^\s\d]\S*)")
+_DOSE_NUM = re.compile(r"\d+(?:[.·]\d+)?")
+
+
+def merge_doses(texts: list[str]) -> str | None:
+    """The doses a study's text gives for one drug, each once with its unit, in order of mention
+    ('25, 50 and 100 mg' and '50 mg' -> '25 mg, 50 mg, 100 mg'); a text of another form is kept as written."""
+    out: list[str] = []
+    for t in texts:
+        m = _DOSE_LIST.fullmatch(t.strip())
+        items = [f"{n}{m['unit']}" if m["unit"] == "%" else f"{n} {m['unit']}" for n in _DOSE_NUM.findall(m["nums"])] \
+            if m else [t]
+        out += [x for x in items if x not in out]
+    return ", ".join(out) or None
+
+
 def finish(d: Draft, i: int, vocab: Vocabulary) -> Study:
     names = vocab.drug_names
     interventions = [
-        Intervention(name=names.get(x, x), dose=", ".join(d.doses.get(x, [])) or None,
+        Intervention(name=names.get(x, x), dose=merge_doses(d.doses.get(x, [])),
                      frequency=d.frequencies.get(x), route=d.routes.get(x))
         for x in d.drugs
     ]
