@@ -302,3 +302,23 @@ def test_a_dose_named_several_times_is_listed_once() -> None:
             "gave higher ACR20 response rates than placebo.")
     study = one(text, "peficitinib", "rheumatoid arthritis")
     assert study.interventions[0].dose == "25 mg, 50 mg, 100 mg, 150 mg"
+
+
+# -- mentions --------------------------------------------------------------------------------------
+
+def _diseases(text: str) -> list[tuple[str, str | None]]:
+    return [(m.text, m.id) for m in extract(text).mentions if m.label == "DISEASE"]
+
+
+def test_a_short_form_the_text_defines_for_something_else_is_not_the_disease() -> None:
+    """'benzylpenicillin (PG)': the authors' PG is a drug, not pyoderma gangrenosum, all through the
+    text, though the definition escapes the usual abbreviation rules (P is not the first letter)."""
+    text = ("Skin tests were done with amoxicillin and benzylpenicillin (PG) in 54 patients with urticaria. "
+            "PG was well tolerated by all patients.")
+    assert all(i != "pyoderma_gangrenosum" for _t, i in _diseases(text))
+
+
+def test_a_short_form_defined_as_the_disease_still_is() -> None:
+    text = ("Three patients with pyoderma gangrenosum (PG) were treated with tofacitinib 5 mg twice daily. "
+            "PG ulcers healed within 12 weeks.")
+    assert ("PG", "pyoderma_gangrenosum") in _diseases(text)

@@ -122,6 +122,9 @@ class AbbreviationResolver:
         start, end = doc._.main_span or (0, len(text))
         abbrevs = find_abbreviations(text, start, end)
         doc._.abbreviations = abbrevs
+        clashes = self._redefined(text, list(doc.ents), start)
+        if clashes:
+            doc.ents = [e for e in doc.ents if (e.text, e.kb_id_) not in clashes]
         if not abbrevs:
             return doc
         ents = list(doc.ents)
@@ -162,6 +165,32 @@ class AbbreviationResolver:
             ents = sorted(ents + new, key=lambda e: e.start)
         doc.ents = ents
         return doc
+
+
+    def _redefined(self, text: str, ents: list[Span], lo: int) -> set[tuple[str, str]]:
+        """Short forms the document defines for something else, even where the definition escapes
+        the Schwartz-Hearst rules: the first occurrence is bracketed after words that share none
+        with the knowledge base's meaning ('benzylpenicillin (PG)' is not pyoderma gangrenosum)."""
+        first: dict[str, Span] = {}
+        for e in ents:
+            first.setdefault(e.text, e)
+        out: set[tuple[str, str]] = set()
+        for sf, e in first.items():
+            if e.label_ not in ("DISEASE", "OUTCOME_MEASURE") or not _SHORT_FORM.fullmatch(sf):
+                continue
+            if text[e.start_char - 1: e.start_char] != "(" or text[e.end_char: e.end_char + 1] != ")":
+                continue
+            meaning = self.words.get(e.kb_id_)
+            before = _content_words(text[max(lo, e.start_char - _LONG_FORM_REACH): e.start_char - 1])
+            if meaning and not before & meaning:
+                out.add((sf, e.kb_id_))
+        return out
+
+
+#: a short form: capitals and digits ('PG', 'HS', 'AD', 'DLQI', 'ACR20')
+_SHORT_FORM = re.compile(r"[A-Z][A-Z0-9-]{1,6}")
+#: characters before a bracketed short form read as its long form (about six words)
+_LONG_FORM_REACH = 60
 
 
 @Language.factory(
