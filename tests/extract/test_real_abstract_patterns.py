@@ -322,3 +322,12 @@ def test_a_short_form_defined_as_the_disease_still_is() -> None:
     text = ("Three patients with pyoderma gangrenosum (PG) were treated with tofacitinib 5 mg twice daily. "
             "PG ulcers healed within 12 weeks.")
     assert ("PG", "pyoderma_gangrenosum") in _diseases(text)
+
+
+def test_the_dose_of_a_drug_the_vocabulary_lacks_is_not_given_to_a_known_one() -> None:
+    """'on methotrexate were randomised to certolizumab pegol 200 mg or 400 mg': the doses belong
+    to the antibody (known by its INN stem '-mab'), not to the background methotrexate."""
+    text = ("In this 34-week trial, 70 patients with rheumatoid arthritis on methotrexate were randomised to "
+            "certolizumab pegol 200 mg or 400 mg or placebo.")
+    for study in extract(text).studies:
+        assert all(i.dose is None for i in study.interventions if i.name == "methotrexate")

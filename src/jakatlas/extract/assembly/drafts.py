@@ -131,11 +131,25 @@ def dose_owner(drugs: list[Ent], pos: int, window: int = _DOSE_WINDOW) -> Ent | 
     return nearest_drug([e for e in drugs if e.start >= pos], pos, window)
 
 
+#: International nonproprietary name stems of agents (WHO INN stem book): '-mab' antibodies,
+#: '-cept' receptor fusion proteins, '-tinib'/'-nib' kinase inhibitors, '-kinra', '-limus'
+_INN_STEM = re.compile(r"\b[a-z]{3,}(?:mab|cept|nib|kinra|limus)\b", re.I)
+UNKNOWN_AGENT = "UNKNOWN_AGENT"
+
+
+def _unknown_agents(s: Sent) -> list[Ent]:
+    """Drug names by their INN stem that the vocabulary does not know: a dose next to one is its dose."""
+    known = s.of("DRUG")
+    return [Ent(UNKNOWN_AGENT, m[0].lower(), m[0], m.start(), m.end(), m[0])
+            for m in _INN_STEM.finditer(s.doc_text, s.start, s.end)
+            if not any(e.start <= m.start() < e.end for e in known)]
+
+
 def dosing(d: Draft, s: Sent, placebo: frozenset[str] = frozenset()) -> None:
     """Doses, frequencies and routes of the study's drug: those whose closest drug mention is one of
     the study's drugs (or, with no drug mention near, of its only drug)."""
     mentions = [e for e in s.drugs if e.id in d.drugs]
-    every = sorted(s.of("DRUG"), key=lambda e: e.start)
+    every = sorted(s.of("DRUG") + _unknown_agents(s), key=lambda e: e.start)
     only = d.drugs[0] if len(d.drugs) == 1 else None
     if not mentions and only is None:
         return
@@ -145,6 +159,8 @@ def dosing(d: Draft, s: Sent, placebo: frozenset[str] = frozenset()) -> None:
         if q.kind not in ("dose", "frequency"):
             continue
         owner = dose_owner(every, q.start)
+        if owner is not None and owner.label == UNKNOWN_AGENT:
+            continue  # 'certolizumab pegol 200 mg with methotrexate': a drug the vocabulary lacks
         if owner is not None and owner.id not in d.drugs and owner.id not in placebo and mentions:
             continue  # 'tofacitinib 5 mg or methotrexate 10 mg': the comparator's dose (a vehicle shares the regimen)
         drug = nearest_drug(mentions, q.start, _DOSE_WINDOW) if mentions else None
