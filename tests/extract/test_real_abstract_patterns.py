@@ -331,3 +331,10 @@ def test_the_dose_of_a_drug_the_vocabulary_lacks_is_not_given_to_a_known_one() -
             "certolizumab pegol 200 mg or 400 mg or placebo.")
     for study in extract(text).studies:
         assert all(i.dose is None for i in study.interventions if i.name == "methotrexate")
+
+
+def test_a_drug_named_as_treatment_history_makes_no_study() -> None:
+    """'methotrexate-resistant rheumatoid arthritis': the patients' history, not the drug studied."""
+    text = ("A phase Ib multiple ascending dose study of brodalumab, a human anti-IL-17R antibody, in "
+            "methotrexate-resistant rheumatoid arthritis. Forty patients were randomised to brodalumab or placebo.")
+    assert not [s for s in extract(text).studies if "methotrexate" in [i.name for i in s.interventions]]

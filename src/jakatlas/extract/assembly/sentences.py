@@ -168,7 +168,12 @@ def _background_before(text: str, offset: int, e: Ent) -> bool:
 def _background_after(text: str, offset: int, e: Ent) -> bool:
     after = text[e.end - offset: e.end - offset + 60].lower()
     return bool(re.match(r"\s+(?:is|are|was|has been|remains)\s+(?:the\s+)?(?:only\s+)?(?:approved|licensed|"
-                         r"standard|first-line|recommended|the only)", after))
+                         r"standard|first-line|recommended|the only)", after) or _HISTORY_AFTER.match(after))
+
+
+# 'methotrexate-resistant', 'MTX-naive', 'MTX-refractory patients': the patients' treatment history
+_HISTORY_AFTER = re.compile(r"[-‐‑]\s?(?:resistant|refractory|naive|naïve|experienced|intolerant|inadequate|"
+                            r"unresponsive|failure|failed|ir)\b")
 
 
 def _assign_diseases(s: Sent) -> None:
