@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -20,8 +21,21 @@ def built(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return sqlite_url
 
 
-def test_dry_run_shows_windows_and_queries(built: str, capsys, monkeypatch) -> None:
+def test_dry_run_summarises_what_each_query_searches(built: str, capsys, monkeypatch) -> None:
     code, out, err = run(capsys, monkeypatch, "update", "--dry-run", "--since", "2026-01-01", "--source", "pubmed")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == f"pubmed: 2026-01-01 to {date.today().isoformat()} (watermark none), 15 queries"
+    povo = next(x for x in lines if x.startswith("  povorcitinib: "))
+    assert re.fullmatch(r"  povorcitinib: povorcitinib, INCB054707 \(\d+ disease terms\)", povo)
+    assert lines[-1] == ("Each query searches any of the drug's names together with any of the disease terms; "
+                         "add --show-queries to print the queries in full.")
+    assert max(len(x) for x in lines) < 200  # readable in a terminal
+
+
+def test_dry_run_shows_windows_and_queries(built: str, capsys, monkeypatch) -> None:
+    code, out, err = run(capsys, monkeypatch, "update", "--dry-run", "--show-queries", "--since", "2026-01-01",
+                         "--source", "pubmed")
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0] == f"pubmed: 2026-01-01 to {date.today().isoformat()} (watermark none), 15 queries"
@@ -29,7 +43,7 @@ def test_dry_run_shows_windows_and_queries(built: str, capsys, monkeypatch) -> N
     assert povo.startswith('  povorcitinib: ("povorcitinib"[tiab] OR "INCB054707"[tiab]) AND ("hidradenitis '
                            'suppurativa"[tiab] OR "acne inversa"[tiab]')
     assert '"lichen planopilaris"[tiab]' in povo and '"rheumatoid arthritis"' not in povo
-    code, out, _ = run(capsys, monkeypatch, "update", "--dry-run", "--source", "ctgov")
+    code, out, _ = run(capsys, monkeypatch, "update", "--dry-run", "--show-queries", "--source", "ctgov")
     assert out.splitlines()[0] == f"ctgov: 2000-01-01 to {date.today().isoformat()} (watermark none), 15 queries"
     # the development code CP-690550 (added to tofacitinib after the audit) is searched too
     assert '  tofacitinib: query.intr="tofacitinib" OR "Xeljanz" OR "CP-690550" OR "tofacitinib citrate"' in out

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from jakatlas.cli._app import DB_OPTION, FORMAT_OPTION, OutputFormat, app
-from jakatlas.cli.render import console, markdown_table, print_json, table
+from jakatlas.cli.render import console, counted, markdown_table, print_json, table
 from jakatlas.errors import InputError
 from jakatlas.store.atlas import Atlas
 
@@ -34,7 +34,10 @@ def update(
     source: SourceChoice = typer.Option(SourceChoice.all, "--source", help="Which source to search."),
     since: str | None = typer.Option(None, "--since", help="Search from this date (YYYY-MM-DD) instead of "
                                      "the day before the last run's watermark.", show_default=False),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show the date windows and queries; fetch nothing."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the date windows and what each query searches; "
+                                 "fetch nothing."),
+    show_queries: bool = typer.Option(False, "--show-queries", help="With --dry-run: print every query in full "
+                                      "(PubMed term, CT.gov query.intr and query.cond)."),
     db: str | None = DB_OPTION,
 ) -> None:
     """Fetch new and revised records from PubMed and ClinicalTrials.gov and store them as candidates.
@@ -57,10 +60,15 @@ def update(
             print(f"{plan.source}: {plan.since.isoformat()} to {plan.until.isoformat()} (watermark {mark}), "
                   f"{len(plan.queries)} queries")
             for q in plan.queries:
-                if plan.source == "pubmed":
+                if not show_queries:
+                    print(f"  {q.drug}: {', '.join(q.drug_terms)} ({counted(len(q.disease_terms), 'disease term')})")
+                elif plan.source == "pubmed":
                     print(f"  {q.drug}: {q.pubmed}")
                 else:
                     print(f"  {q.drug}: query.intr={q.ctgov_intr} query.cond={q.ctgov_cond}")
+        if not show_queries:
+            print("Each query searches any of the drug's names together with any of the disease terms; "
+                  "add --show-queries to print the queries in full.")
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed} records"),
                   TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as bar:
