@@ -28,7 +28,7 @@ from jakatlas.models.knowledge import CuratedStudy, ExtractedStudy
 from jakatlas.store.schema import AuditRow, StudyDiseaseRow, StudyDrugRow, StudyRow, utcnow
 
 __all__ = ["ORIGINS", "record_model", "effective", "normalise_changes", "snapshot", "candidate_title",
-           "load_shipped", "link_rows", "apply_columns"]
+           "load_shipped", "link_rows", "index_rows", "apply_columns"]
 
 ORIGINS = ("shipped", "extracted")
 BUILD_ACTOR = "build"
@@ -95,15 +95,22 @@ def candidate_title(data: dict[str, Any], source_id: str) -> str:
     return f"{drugs} in {dis} ({source_id})"
 
 
-def link_rows(row: StudyRow, study: dict[str, Any]) -> None:
-    """The drug and disease index rows the queries filter on, from the effective record."""
+def index_rows(study_id: str, study: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The drug and disease index rows the queries filter on, from the effective record (as dicts)."""
     drugs = {(i["name"], "intervention") for i in study.get("interventions", [])}
     drugs |= {(c["name"], "comparator") for c in study.get("comparators", [])}
-    row.drugs = [StudyDrugRow(drug=d, role=r) for d, r in sorted(drugs)]
     seen: dict[str, str | None] = {}
     for d in study.get("diseases", []):
         seen.setdefault(d["name"], d.get("variant"))
-    row.diseases = [StudyDiseaseRow(disease=k, variant=v) for k, v in sorted(seen.items())]
+    return ([{"study_id": study_id, "drug": d, "role": r} for d, r in sorted(drugs)],
+            [{"study_id": study_id, "disease": k, "variant": v} for k, v in sorted(seen.items())])
+
+
+def link_rows(row: StudyRow, study: dict[str, Any]) -> None:
+    """Set the row's drug and disease index rows (:func:`index_rows`)."""
+    drugs, diseases = index_rows(row.id, study)
+    row.drugs = [StudyDrugRow(drug=x["drug"], role=x["role"]) for x in drugs]
+    row.diseases = [StudyDiseaseRow(disease=x["disease"], variant=x["variant"]) for x in diseases]
 
 
 def apply_columns(row: StudyRow, data: dict[str, Any]) -> None:

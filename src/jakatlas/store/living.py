@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from jakatlas.models.evidence import ExtractionResult
 from jakatlas.store.db import session_scope
-from jakatlas.store.lifecycle import apply_columns, effective, link_rows
+from jakatlas.store.lifecycle import effective, index_rows
 from jakatlas.store.link import KeyIndex, LinkDecision, StudyKey, link_studies, study_key
 from jakatlas.store.living_schema import FetchedRecordRow, StudyLinkRow, UpdateRunRow, WatermarkRow
 from jakatlas.store.schema import AuditRow, DocumentRow, StudyDiseaseRow, StudyDrugRow, StudyRow, utcnow
@@ -157,11 +158,10 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                 stored_docs.add(i.result.source.sha256)
         s.flush()
         links: list[StudyLinkRow] = []
-        fresh: dict[str, dict[str, Any]] = {}  # first-seen records, inserted together at the end
-        audits: list[dict[str, Any]] = []  # likewise the audit entries of the studies added
+        new = _NewRows()  # added studies, their index rows, first-seen records and audit entries
         for item in items:
-            if item.key in fresh:  # the same record twice in one batch: the second sees the first
-                _insert_records(s, fresh)
+            if item.key in new.records:  # the same record twice in one batch: the second sees the first
+                new.write(s)
                 known[item.key] = s.get_one(FetchedRecordRow, item.key)
             row = known.get(item.key)
             if row is not None and row.content_hash == item.content_hash and row.status == item.status:
@@ -169,7 +169,7 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                 continue
             if item.status == "deleted":
                 if row is None:
-                    fresh[item.key] = {
+                    new.records[item.key] = {
                         "id": item.key, "source": item.source, "record_id": item.record_id, "pmid": item.pmid,
                         "doi": None, "nct": item.nct, "title": None, "content_hash": item.content_hash,
                         "status": "deleted", "version": 1, "document_id": None, "studies": [], "change": "deleted"}
@@ -191,7 +191,7 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                 if index is not None:
                     index.discard(row.studies)
             ids: list[str] = []
-            new_rows: list[tuple[StudyRow, dict[str, Any]]] = []
+            new_rows: list[tuple[dict[str, Any], dict[str, Any]]] = []
             for st in item.result.studies:
                 sid = f"{item.source}-{item.record_id}-{st.id}"
                 ids.append(sid)
@@ -199,14 +199,15 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                     continue  # a curator's decision on an earlier version is kept
                 base = _study_base(item, st.model_dump(mode="json"))
                 data = effective(sid, "extracted", base, None)
-                srow = StudyRow(id=sid, status="candidate" if item.status == "active" else "withdrawn",
-                                origin="extracted", base=base, overrides={}, title=_title(item, data),
-                                document_id=doc_id)
-                apply_columns(srow, data)
-                link_rows(srow, data)
-                s.add(srow)
-                audits.append({"actor": actor, "action": "add", "study_id": sid, "before": None,
-                               "after": {"status": srow.status, "version": 1, **data}, "note": None})
+                status = "candidate" if item.status == "active" else "withdrawn"
+                now = utcnow()
+                srow = {"id": sid, "status": status, "origin": "extracted", "version": 1, "base": base,
+                        "overrides": {}, "title": _title(item, data), "design": data.get("design"),
+                        "n": data.get("n"), "evidence_level": data.get("evidence_level"), "document_id": doc_id,
+                        "data": data, "created_at": now, "updated_at": now}
+                new.add_study(srow, data)
+                new.audits.append({"actor": actor, "action": "add", "study_id": sid, "before": None,
+                                   "after": {"status": status, "version": 1, **data}, "note": None})
                 new_rows.append((srow, data))
             change = "new" if row is None else "updated"
             if item.status != "active":
@@ -218,7 +219,7 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                 counts.updated += 1
             counts.candidates += len(new_rows)
             if row is None:
-                fresh[item.key] = {
+                new.records[item.key] = {
                     "id": item.key, "source": item.source, "record_id": item.record_id, "pmid": item.pmid,
                     "doi": item.doi, "nct": item.nct, "title": item.title, "content_hash": item.content_hash,
                     "status": item.status, "version": 1, "document_id": doc_id, "studies": ids, "change": change}
@@ -228,17 +229,15 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                 row.pmid, row.doi, row.nct, row.title = item.pmid, item.doi, item.nct, item.title
                 row.content_hash, row.status, row.document_id = item.content_hash, item.status, doc_id
                 row.studies, row.change = ids, change
-            active = [(r, d) for r, d in new_rows if r.status == "candidate"]
+            active = [(r, d) for r, d in new_rows if r["status"] == "candidate"]
             if active:
                 if index is None:
                     s.flush()
-                    index = KeyIndex(k for k in existing_keys(s) if k.id not in {r.id for r, _ in active})
-                cand = [study_key(r.id, {"title": item.title, **d}, title=item.title, pmid=item.pmid, doi=item.doi,
-                                  year=item.year, record=doc_id) for r, d in active]
+                    index = KeyIndex(k for k in existing_keys(s) if k.id not in {r["id"] for r, _ in active})
+                cand = [study_key(r["id"], {"title": item.title, **d}, title=item.title, pmid=item.pmid,
+                                  doi=item.doi, year=item.year, record=doc_id) for r, d in active]
                 links += _link(cand, index, counts)
-        _insert_records(s, fresh)
-        if audits:
-            s.execute(insert(AuditRow), audits)
+        new.write(s)
         if links:  # after the studies they name
             s.flush()
             s.add_all(links)
@@ -250,12 +249,32 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
     return counts
 
 
-def _insert_records(s: Session, fresh: dict[str, dict[str, Any]]) -> None:
-    """Insert first-seen records in one statement (after the documents and studies they name)."""
-    if fresh:
+@dataclass
+class _NewRows:
+    """Rows a batch adds, written in one statement per table (no ORM objects: a batch adds thousands)."""
+
+    studies: list[dict[str, Any]] = field(default_factory=list)
+    drugs: list[dict[str, Any]] = field(default_factory=list)
+    diseases: list[dict[str, Any]] = field(default_factory=list)
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_study(self, row: dict[str, Any], data: dict[str, Any]) -> None:
+        self.studies.append(row)
+        drugs, diseases = index_rows(row["id"], data)
+        self.drugs += drugs
+        self.diseases += diseases
+
+    def write(self, s: Session) -> None:
+        """Insert everything pending, parents first (after the documents the session holds)."""
         s.flush()
-        s.execute(insert(FetchedRecordRow), list(fresh.values()))
-        fresh.clear()
+        for table, rows in ((StudyRow, self.studies), (StudyDrugRow, self.drugs), (StudyDiseaseRow, self.diseases),
+                            (FetchedRecordRow, list(self.records.values())), (AuditRow, self.audits)):
+            if rows:
+                s.execute(insert(table), rows)
+        for pending in (self.studies, self.drugs, self.diseases, self.audits):
+            pending.clear()
+        self.records.clear()
 
 
 def _link(cand: list[StudyKey], index: KeyIndex, counts: BatchCounts | None = None) -> list[StudyLinkRow]:
