@@ -338,3 +338,24 @@ def test_a_drug_named_as_treatment_history_makes_no_study() -> None:
     text = ("A phase Ib multiple ascending dose study of brodalumab, a human anti-IL-17R antibody, in "
             "methotrexate-resistant rheumatoid arthritis. Forty patients were randomised to brodalumab or placebo.")
     assert not [s for s in extract(text).studies if "methotrexate" in [i.name for i in s.interventions]]
+
+
+def test_counts_of_patients_and_joints_are_not_results() -> None:
+    """'A total of 209 (of 333) patients were randomized' after an ACR20 sentence, and 'Disease
+    Activity Score of 28 joints': counts, never values of the measure in context."""
+    text = ("Efficacy of two tofacitinib regimens plus methotrexate in rheumatoid arthritis. Patients achieving "
+            "the American College of Rheumatology 20% improvement criteria (ACR20) after a 16-week open-label "
+            "run-in were eligible. Week 16 ACR20 responders were randomized 1:1:1 at week 18 to tofacitinib 5 mg "
+            "twice daily, 10 mg twice daily, or placebo. A total of 209 (of 333) patients were randomized at "
+            "week 18 (5 mg, n = 70; 10 mg, n = 70; placebo, n = 69). The change in the Disease Activity Score "
+            "of 28 joints was recorded.")
+    values = [o.value for s in extract(text).studies for o in s.outcomes]
+    assert not {209.0, 333.0, 28.0} & set(values)
+
+
+def test_the_joint_count_of_a_score_name_is_not_a_result() -> None:
+    text = ("In a randomised, double-blind trial, 120 patients with rheumatoid arthritis received tofacitinib 5 mg "
+            "twice daily or placebo. The primary endpoint was the proportion of ACR20 responders at week 12. The "
+            "secondary endpoints were change in Disease Activity Score of 28 joints - C-reactive protein (DAS28-CRP) "
+            "and the ACR50 response at week 12.")
+    assert [o.value for s in extract(text).studies for o in s.outcomes] == []

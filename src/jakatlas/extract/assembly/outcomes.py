@@ -75,6 +75,10 @@ _ENUM_PLAIN = re.compile(r"\s*%?\s*(?:,\s*)?(?:and|or)?\s*(?:by\s+)?$", re.I)
 _SIGN_BEFORE = re.compile(rf"(?P<dir>{_DOWN}|{_UP})\s+(?:[\w-]+\s+){{0,2}}?by\s+(?:an?\s+(?:mean|median|average)\s+"
                           rf"(?:of\s+)?)?$", re.I)
 _RESPECTIVELY = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?,?\s*respectively\b", re.I)
+# what a plain number counts when it is not a result: people ('209 (of 333) patients') or the
+# joints of a score's name ('Disease Activity Score of 28 joints', 'a 28-joint count')
+_COUNT_OF = re.compile(r"\s*(?:\([^()]*\)\s*)?\)?\s*(?:patients|participants|subjects|people|individuals|adults|"
+                       r"children|women|men)\b|\s*-?\s*joints?\b", re.I)
 _LIST_GAP = re.compile(r"\s*(?:,|,?\s*(?:and|or))\s*", re.I)
 # '13 points with tofacitinib and 2.57 points with methotrexate': the same figure in the next arm
 _ARM_LIST_GAP = re.compile(r"\s*(?:points?\s+)?(?:with|on|in|for)\s+(?:the\s+)?[\w-]+(?:\s+(?:group|arm))?"
@@ -241,6 +245,8 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
             continue  # 'at least 4 points'
         if _DIFFERENCE_AFTER.match(text, m.end(), s.end):
             continue
+        if _COUNT_OF.match(text, m.end(), s.end):
+            continue  # '209 (of 333) patients', 'Score of 28 joints': a count, not a result
         listed = any(v.unit is None and v.end < m.start() and _continues_list(text, v.end, m.start()) for v in out)
         if _SPACED_MINUS.search(text, max(s.start, m.start() - _MINUS_REACH), m.start()):
             listed = True  # 'was - 6.2': a signed figure
