@@ -359,3 +359,13 @@ def test_the_joint_count_of_a_score_name_is_not_a_result() -> None:
             "secondary endpoints were change in Disease Activity Score of 28 joints - C-reactive protein (DAS28-CRP) "
             "and the ACR50 response at week 12.")
     assert [o.value for s in extract(text).studies for o in s.outcomes] == []
+
+
+def test_a_figure_of_a_score_the_vocabulary_lacks_is_not_given_to_the_last_known_one() -> None:
+    """'ACR20 response at week 24 was 74.6%' after a sentence naming DAS28: ACR20 is a score the
+    vocabulary may lack, and its figure must not become a DAS28 value."""
+    text = ("In a randomised, double-blind trial, 526 patients with rheumatoid arthritis received tofacitinib "
+            "5 mg twice daily or placebo. Secondary endpoints included the DAS28-CRP. ACR20 response at week 24 "
+            "was 74.6% with tofacitinib and 52.1% with placebo.")
+    got = [(o.measure, o.value) for s in extract(text).studies for o in s.outcomes]
+    assert not [g for g in got if g[0].startswith("DAS28") and g[1] in (74.6, 52.1)], got

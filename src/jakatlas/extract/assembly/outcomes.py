@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from jakatlas.extract.assembly.sentences import Ent, Sent
 from jakatlas.extract.cues import ordinal_value
 from jakatlas.extract.quantities import parse_number
-from jakatlas.extract.types import Quantity, QuantityKind
+from jakatlas.extract.types import CueKind, Quantity, QuantityKind
 from jakatlas.models.evidence import AdverseEvent, Duration, Outcome
 
 __all__ = ["BASELINE", "Carry", "FoundAE", "FoundOutcome", "arm_after", "clause_outcomes", "free_span", "inline_ordinal"]
@@ -323,6 +323,18 @@ def _respective(s: Sent, measures: list[Ent], cands: list[_Val], taken: list[tup
     return list(zip(listed, vals, strict=True))
 
 
+# a score's short name written with its number ('ACR20', 'SF-36', 'EQ-5D', 'HAQ-DI'); not the
+# names of genes, cytokines, receptors, diseases or registries ('JAK1', 'IL-17', 'CD4', 'COVID-19')
+_SCORE_NAME = re.compile(r"(?<![-‐\w])(?!(?:JAK|TYK|STAT|IL|CD|HLA|TNF|IFN|COVID|NCT|TH|IGA|IG)[-‐]?\d)"
+                         r"[A-Z]{2,}(?:[-‐]?\d{1,3}[A-Z]?|[-‐][A-Z]{2,3})\b")
+
+
+def _unknown_score_before(s: Sent, pos: int) -> bool:
+    """The clause names, before ``pos``, a score the vocabulary does not know (not a trial's name)."""
+    known = [(e.start, e.end) for e in s.ents] + [(c.start, c.end) for c in s.cues if c.kind == CueKind.TRIAL]
+    return any(not any(a <= m.start() < b for a, b in known) for m in _SCORE_NAME.finditer(s.doc_text, s.start, pos))
+
+
 def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: frozenset[str]) -> list[FoundOutcome]:
     measures = s.of("OUTCOME_MEASURE")
     if len(measures) > 1:  # 'An AN50 response, meaning a 50% fall in AN count, ...': skip the definition
@@ -339,7 +351,11 @@ def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling
     def emit(pos: int, value: float | None, unit: str | None, *, comparator: float | None = None,
              baseline: float | None = None, arm: Ent | None = None, comp: Ent | None = None,
              measure: Ent | None = None, end: int | None = None, improve: bool = False) -> None:
-        measure = measure or _measure_for(measures, pos, end or pos, text, measure_first, (lo, hi)) or carry.measure or generic
+        if measure is None:
+            measure = _measure_for(measures, pos, end or pos, text, measure_first, (lo, hi))
+            if measure is None and _unknown_score_before(s, pos):
+                return  # 'ACR20 response at week 24 was 74.6%': a score the vocabulary lacks, not the last one named
+            measure = measure or carry.measure or generic
         if measure is None or value is None:
             return
         if improve and measure.id in falling:  # 'an improvement of 40%' in a score where lower is better
