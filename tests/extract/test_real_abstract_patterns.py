@@ -369,3 +369,11 @@ def test_a_figure_of_a_score_the_vocabulary_lacks_is_not_given_to_the_last_known
             "was 74.6% with tofacitinib and 52.1% with placebo.")
     got = [(o.measure, o.value) for s in extract(text).studies for o in s.outcomes]
     assert not [g for g in got if g[0].startswith("DAS28") and g[1] in (74.6, 52.1)], got
+
+
+def test_each_rate_keeps_its_own_name() -> None:
+    """'a response rate of 58% with a relapse rate of 71%': two rates, each figure with its own."""
+    text = ("Case reports of 42 patients who received adalimumab for severe hidradenitis suppurativa reported a "
+            "response rate of 58% with a relapse rate of 71%.")
+    got = sorted((o.measure, o.value) for s in extract(text).studies for o in s.outcomes)
+    assert got == [("relapse rate", 71.0), ("response rate", 58.0)]

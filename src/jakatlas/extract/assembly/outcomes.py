@@ -61,7 +61,7 @@ _VALUE_BEFORE = re.compile(
 )
 _GENERIC_MEASURE = re.compile(
     r"\b(?:(?:disease\s+)?(?:activity|severity|itch|pruritus|pain|symptom)\s+(?:scores?|index)|"
-    r"(?:response|remission|clearance|repigmentation|regrowth)\s+rates?)\b",
+    r"(?:response|remission|clearance|repigmentation|regrowth|relapse|recurrence|flare)\s+rates?)\b",
     re.I,
 )
 # '... and for stroke 1.2 (95% CI 0.8-1.7)': a figure given with its confidence interval is an estimate
@@ -329,6 +329,13 @@ _SCORE_NAME = re.compile(r"(?<![-‐\w])(?!(?:JAK|TYK|STAT|IL|CD|HLA|TNF|IFN|COV
                          r"[A-Z]{2,}(?:[-‐]?\d{1,3}[A-Z]?|[-‐][A-Z]{2,3})\b")
 
 
+def _last_before(ents: list[Ent], pos: int) -> Ent | None:
+    """The last of ``ents`` named before ``pos`` ('a response rate of 58% and a relapse rate of
+    71%'), else the first."""
+    before = [e for e in ents if e.start < pos]
+    return before[-1] if before else (ents[0] if ents else None)
+
+
 def _unknown_score_before(s: Sent, pos: int) -> bool:
     """The clause names, before ``pos``, a score the vocabulary does not know (not a trial's name)."""
     known = [(e.start, e.end) for e in s.ents] + [(c.start, c.end) for c in s.cues if c.kind == CueKind.TRIAL]
@@ -355,7 +362,7 @@ def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling
             measure = _measure_for(measures, pos, end or pos, text, measure_first, (lo, hi))
             if measure is None and _unknown_score_before(s, pos):
                 return  # 'ACR20 response at week 24 was 74.6%': a score the vocabulary lacks, not the last one named
-            measure = measure or carry.measure or generic
+            measure = measure or carry.measure or _last_before(generics, pos)
         if measure is None or value is None:
             return
         if improve and measure.id in falling:  # 'an improvement of 40%' in a score where lower is better
@@ -373,12 +380,12 @@ def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling
         )
         found.append(FoundOutcome(out, pos, arm, comp))
 
-    generic = None
+    generics: list[Ent] = []
     if not measures and carry.measure is None:
-        g = _GENERIC_MEASURE.search(text, lo, hi)
-        if g is None:
+        generics = [Ent("OUTCOME_MEASURE", g[0].lower(), g[0].lower(), g.start(), g.end(), g[0])
+                    for g in _GENERIC_MEASURE.finditer(text, lo, hi)]
+        if not generics:
             return found
-        generic = Ent("OUTCOME_MEASURE", g[0].lower(), g[0].lower(), g.start(), g.end(), g[0])
     for m in _FROM_TO_LIST.finditer(text, lo, hi):
         bs, vs = list(_LIST_ITEM.finditer(m["b"])), list(_LIST_ITEM.finditer(m["v"]))
         named = [x for x in {e.id: e for e in measures if e.end <= m.start()}.values()]
