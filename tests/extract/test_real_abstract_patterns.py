@@ -377,3 +377,13 @@ def test_each_rate_keeps_its_own_name() -> None:
             "response rate of 58% with a relapse rate of 71%.")
     got = sorted((o.measure, o.value) for s in extract(text).studies for o in s.outcomes)
     assert got == [("relapse rate", 71.0), ("response rate", 58.0)]
+
+
+def test_a_proportion_of_patients_with_an_event_is_not_the_measure_named_before() -> None:
+    """'38.3% ... of patients tested positive for antidrug antibodies' after a sentence on DAS28-CRP:
+    a proportion of its own, not a DAS28 value carried over from the previous sentence."""
+    text = ("In a randomised, double-blind trial, 526 patients with rheumatoid arthritis received tofacitinib "
+            "5 mg twice daily or placebo. The change in DAS28-CRP was similar in both groups. A total of 38.3% "
+            "(tofacitinib) and 38.2% (placebo) of patients tested positive for binding antibodies.")
+    got = [(o.measure, o.value) for s in extract(text).studies for o in s.outcomes]
+    assert not [g for g in got if g[1] in (38.3, 38.2)], got

@@ -329,6 +329,13 @@ _SCORE_NAME = re.compile(r"(?<![-‐\w])(?!(?:JAK|TYK|STAT|IL|CD|HLA|TNF|IFN|COV
                          r"[A-Z]{2,}(?:[-‐]?\d{1,3}[A-Z]?|[-‐][A-Z]{2,3})\b")
 
 
+# a figure followed by what happened to the people it counts ('38.3% (drug A) and 38.2% (drug B) of
+# patients tested positive for antidrug antibodies'): a proportion of its own, not the carried measure
+_EVENT_AFTER = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?(?:(?:and|or|,)\s*[\d.]+\s*%?\s*(?:\([^()]*\)\s*)?)*"
+                          r"of\s+(?:the\s+)?(?:patients|participants|subjects)\s+(?:tested|developed|discontinued|"
+                          r"withdrew|stopped|died|experienced|reported|required|needed)\b", re.I)
+
+
 def _last_before(ents: list[Ent], pos: int) -> Ent | None:
     """The last of ``ents`` named before ``pos`` ('a response rate of 58% and a relapse rate of
     71%'), else the first."""
@@ -362,6 +369,8 @@ def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling
             measure = _measure_for(measures, pos, end or pos, text, measure_first, (lo, hi))
             if measure is None and _unknown_score_before(s, pos):
                 return  # 'ACR20 response at week 24 was 74.6%': a score the vocabulary lacks, not the last one named
+            if measure is None and carry.measure is not None and _EVENT_AFTER.match(text, end or pos, hi):
+                return  # '38.3% of patients tested positive for antibodies': an event, not the measure before
             measure = measure or carry.measure or _last_before(generics, pos)
         if measure is None or value is None:
             return
