@@ -118,3 +118,9 @@ def test_doses_still_read_with_their_units() -> None:
 def test_the_level_of_an_interval_is_not_a_result(text: str) -> None:
     levels = [q for q in find_quantities(text) if q.kind == "percent" and q.value in (90.0, 95.0)]
     assert levels and all(q.role == "ci_level" for q in levels)
+
+
+def test_percentages_in_the_name_of_response_criteria_are_names() -> None:
+    text = "the American College of Rheumatology 20%/50%/70% improvement criteria (ACR20/50/70)"
+    roles = [(q.value, q.role) for q in find_quantities(text) if q.kind == "percent"]
+    assert roles == [(20.0, "name"), (50.0, "name"), (70.0, "name")]

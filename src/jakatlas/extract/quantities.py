@@ -71,6 +71,7 @@ _DOSE = re.compile(
     r"(?P<unit>mg/kg(?:/d(?:ay)?)?|mg/m2|mg/d(?:ay)?\b|mg/g\b|mg\b|mcg\b|µg\b|μg\b|g/day\b|g\b|IU\b|units?\b)"
     r"(?!\s*/\s*(?:[dD]?[lL]|[mM][lL])\b)",  # '0.07 mg/dL', '5 µg/mL': a concentration, not a dose
 )
+_CRITERIA_NAME = re.compile(r"(?:\s*/\s*\d+\s*%)*\s*(?:improvement|response)\s+criteri(?:a|on)\b", re.I)
 _CI_LEVEL = re.compile(r"\s*(?:CIs?|CrIs?|confidence intervals?|credible intervals?)\b", re.I)
 _PCT_DOSE = re.compile(
     r"(?=\d)(?<![\w.])(?P<num>\d+(?:[.·]\d+)?)\s?(?P<pct>%)\s+(?=(?:\w+\s+)?(?:cream|ointment|gel|lotion|solution|foam|"
@@ -268,6 +269,8 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
             q.text = text[cmp.start(): m.end()]
         if _CI_LEVEL.match(text, m.end(), end):
             q.role = "ci_level"  # 'overlapping 95% CIs': the level of an interval, not a result
+        elif _CRITERIA_NAME.match(text, m.end(), end):
+            q.role = "name"  # 'the ACR 20%/50%/70% improvement criteria': part of a name
         elif cmp or re.match(r"\s*(?:or (?:more|greater|higher)|reduction|improvement|decrease)\b",
                                 text[m.end(): m.end() + 20], re.I) and _threshold_context(text, m.start()) \
                 and not re.search(r"[.·]\d", raw):  # 'a 37.4% fall' is a result, thresholds are round
