@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 __all__ = ["batch_gc", "freeze_heap"]
 
+
 @contextmanager
 def batch_gc() -> Iterator[None]:
     """Run a batch job without rescanning what was loaded before it.

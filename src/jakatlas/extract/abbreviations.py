@@ -166,7 +166,6 @@ class AbbreviationResolver:
         doc.ents = ents
         return doc
 
-
     def _redefined(self, text: str, ents: list[Span], lo: int) -> set[tuple[str, str]]:
         """Short forms the document defines for something else, even where the definition escapes
         the Schwartz-Hearst rules: the first occurrence is bracketed after words that share none

@@ -26,7 +26,13 @@ from lxml import etree
 from jakatlas.errors import InputError, NetworkError
 from jakatlas.ingest.document import Document
 from jakatlas.ingest.http import ApiClient, RateLimiter, RetryPolicy, shared_limiter
-from jakatlas.ingest.pubmed import ARTICLE_TAGS, article_document, check_xml_safe, safe_xml_parser
+from jakatlas.ingest.pubmed import (
+    ARTICLE_TAGS,
+    article_document,
+    article_pmid,
+    check_xml_safe,
+    safe_xml_parser,
+)
 
 __all__ = ["EUTILS_URL", "EutilsClient", "SearchWindow", "FetchBatch", "ncbi_identity", "parse_efetch",
            "WINDOW_LIMIT"]
@@ -112,17 +118,6 @@ def _efetch_error(resp: httpx.Response) -> str | None:
     return "EFetch returned something other than a PubmedArticleSet"
 
 
-_PMID_PATHS = ("MedlineCitation/PMID", "BookDocument/PMID")
-
-
-def _pmid(el: etree._Element) -> str | None:
-    for path in _PMID_PATHS:
-        text = el.findtext(path)
-        if text:
-            return text.strip()
-    return None
-
-
 def parse_efetch(content: bytes, label: str = "EFetch response", *,
                  skip: Container[str] = frozenset()) -> FetchBatch:
     """Read an EFetch ``PubmedArticleSet`` into documents and deleted PMIDs (safe parser).
@@ -137,7 +132,7 @@ def parse_efetch(content: bytes, label: str = "EFetch response", *,
     batch = FetchBatch(raw_bytes=len(content))
     for el in root:
         if el.tag in ARTICLE_TAGS:
-            pmid = _pmid(el) if skip else None
+            pmid = article_pmid(el) if skip else None
             if pmid is not None and pmid in skip:
                 batch.skipped.append(pmid)
             else:

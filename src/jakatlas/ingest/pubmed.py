@@ -24,6 +24,7 @@ __all__ = [
     "ARTICLE_TAGS",
     "DeletedCitation",
     "article_document",
+    "article_pmid",
     "check_xml_safe",
     "iter_pubmed_stream",
     "iter_pubmed_updates",
@@ -127,20 +128,18 @@ def _texts(el: etree._Element, path: str) -> list[str]:
 
 
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
+_ARTICLE_YEARS = ("Journal/JournalIssue/PubDate/Year", "Journal/JournalIssue/PubDate/MedlineDate", "ArticleDate/Year")
+_BOOK_YEARS = ("Book/PubDate/Year", "Book/PubDate/MedlineDate")
 
 
 def _year(art: etree._Element | None, book: etree._Element | None) -> int | None:
     """The year of the journal issue, else of the electronic article, else of the book."""
-    places = []
-    if art is not None:
-        places += [art.find("Journal/JournalIssue/PubDate/Year"), art.find("Journal/JournalIssue/PubDate/MedlineDate"),
-                   art.find("ArticleDate/Year")]
-    if book is not None:
-        places += [book.find("Book/PubDate/Year"), book.find("Book/PubDate/MedlineDate")]
-    for el in places:
-        match = _YEAR.search(_all_text(el))
-        if match:
-            return int(match.group(1))
+    places = [(art, p) for p in _ARTICLE_YEARS] + [(book, p) for p in _BOOK_YEARS]
+    for parent, path in places:
+        if parent is not None:
+            match = _YEAR.search(_all_text(parent.find(path)))
+            if match:
+                return int(match.group(1))
     return None
 
 
@@ -210,15 +209,23 @@ class DeletedCitation:
     version: int
 
 
+def _pmid_element(article: etree._Element) -> etree._Element | None:
+    return _first(article, "MedlineCitation/PMID", "BookDocument/PMID")
+
+
+def article_pmid(article: etree._Element) -> str | None:
+    """The PMID of a ``PubmedArticle``/``PubmedBookArticle`` element (without reading the rest)."""
+    return _all_text(_pmid_element(article)) or None
+
+
 def article_document(article: etree._Element, *, sha256: str | None = None) -> Document:
     """Build the :class:`Document` of one ``PubmedArticle``/``PubmedBookArticle`` element."""
     cit = article.find("MedlineCitation")  # a journal article's record; a book's is BookDocument
     book = article.find("BookDocument") if cit is None else None
     art = cit.find("Article") if cit is not None else None
-    head = cit if cit is not None else book
-    pmid_el = head.find("PMID") if head is not None else None
+    pmid_el = _pmid_element(article)
     pmid = _all_text(pmid_el)
-    title_el = _first(art, "ArticleTitle") if art is not None else None
+    title_el = art.find("ArticleTitle") if art is not None else None
     if title_el is None and book is not None:
         title_el = _first(book, "ArticleTitle", "Book/BookTitle")
     title = _all_text(title_el) or (_all_text(art.find("VernacularTitle")) if art is not None else "")

@@ -169,10 +169,7 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                 continue
             if item.status == "deleted":
                 if row is None:
-                    new.records[item.key] = {
-                        "id": item.key, "source": item.source, "record_id": item.record_id, "pmid": item.pmid,
-                        "doi": None, "nct": item.nct, "title": None, "content_hash": item.content_hash,
-                        "status": "deleted", "version": 1, "document_id": None, "studies": [], "change": "deleted"}
+                    new.records[item.key] = _record_row(item, None, [], "deleted")
                 else:
                     _set_aside(s, row.studies)
                     row.status, row.change, row.changed_at = "deleted", "deleted", func.now()
@@ -219,10 +216,7 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
                 counts.updated += 1
             counts.candidates += len(new_rows)
             if row is None:
-                new.records[item.key] = {
-                    "id": item.key, "source": item.source, "record_id": item.record_id, "pmid": item.pmid,
-                    "doi": item.doi, "nct": item.nct, "title": item.title, "content_hash": item.content_hash,
-                    "status": item.status, "version": 1, "document_id": doc_id, "studies": ids, "change": change}
+                new.records[item.key] = _record_row(item, doc_id, ids, change)
             else:
                 row.version += 1
                 row.changed_at = func.now()
@@ -247,6 +241,13 @@ def store_batch(url: str, items: Sequence[FetchedItem], *, actor: str = "update"
         with _indexes_lock:
             _indexes[url] = (after, index)
     return counts
+
+
+def _record_row(item: FetchedItem, document_id: str | None, studies: list[str], change: str) -> dict[str, Any]:
+    """The row of a record seen for the first time."""
+    return {"id": item.key, "source": item.source, "record_id": item.record_id, "pmid": item.pmid, "doi": item.doi,
+            "nct": item.nct, "title": item.title, "content_hash": item.content_hash, "status": item.status,
+            "version": 1, "document_id": document_id, "studies": studies, "change": change}
 
 
 @dataclass
