@@ -9,7 +9,6 @@ import re
 from dataclasses import replace
 
 from jakatlas.extract.assembly.outcomes import (
-    BASELINE,
     Carry,
     FoundAE,
     FoundOutcome,
@@ -17,6 +16,7 @@ from jakatlas.extract.assembly.outcomes import (
     clause_outcomes,
     free_span,
     inline_ordinal,
+    names_baseline,
 )
 from jakatlas.extract.assembly.sentences import Sent
 from jakatlas.extract.negation import in_scopes
@@ -118,7 +118,7 @@ def _clause_numbers(s: Sent, carry: Carry, falling: frozenset[str]) -> tuple[lis
             aes = _adverse_events(s, taken)
     if measures:
         carry.measure = measures[-1]
-        if not BASELINE.search(s.doc_text, s.start, s.end):
+        if not names_baseline(s.doc_text, s.start, s.end):
             carry.baseline = None
     elif outcomes:
         carry.baseline = None

@@ -24,7 +24,7 @@ from jakatlas.extract.quantities import parse_number
 from jakatlas.extract.types import CueKind, Quantity, QuantityKind
 from jakatlas.models.evidence import AdverseEvent, Duration, Outcome
 
-__all__ = ["BASELINE", "Carry", "FoundAE", "FoundOutcome", "arm_after", "clause_outcomes", "free_span", "inline_ordinal"]
+__all__ = ["BASELINE", "Carry", "FoundAE", "FoundOutcome", "arm_after", "clause_outcomes", "free_span", "inline_ordinal", "names_baseline"]
 
 _NUM = r"[-−+]?\d+(?:[.·]\d+)?"
 _DOWN = r"(?:fell|fallen|falls?|decreas\w*|declin\w*|dropp\w*|drops?|reduc\w*|lower\w*|diminish\w*)"
@@ -88,8 +88,8 @@ _ARM_LIST_GAP = re.compile(r"\s*(?:points?\s+)?(?:with|on|in|for)\s+(?:the\s+)?[
 _ENUM_BY = re.compile(r"(?:,|\band|\bor)\s+(?:(?:the|its|their)\s+)?(?:(?!(?:was|were|is|are|been|has|have|had)\b|"
                       r"\w+ed\b)[\w-]+\s+){0,3}?by\s+$", re.I)
 # 'a mean improvement of 66.6%', 'a reduction in the score of 30%': the noun gives the direction
-_SIGN_NOUN_BEFORE = re.compile(r"(?P<dir>improvement|reduction|decrease|decline|drop|fall|increase|rise)\s+"
-                               r"(?:(?:in|of)\s+(?:the\s+)?(?:[\w-]+\s+){1,3}?)?(?:of|was|were|:)\s+$", re.I)
+_SIGN_NOUN_BEFORE = re.compile(r"(?P<dir>improvement|reduction|decrease|decline|drop|fall|increase|rise)s?\s+"
+                               r"(?:from\s+baseline\s+)?(?:(?:in|of)\s+(?:the\s+)?(?:[\w-]+\s+){1,3}?)?(?:of|was|were|:)\s+$", re.I)
 # '... was - 6.2': a minus sign set apart from its number (not a range '10 - 20')
 _SPACED_MINUS = re.compile(r"(?:\b(?:was|were|is|are|of|by|to|versus|vs\.?|and|or)\s+|[(:=]\s*)[-−]\s$", re.I)
 #: characters before a figure searched for an elliptic 'and the MEASURE by' (three words of a name)
@@ -121,6 +121,15 @@ _SIGN_AFTER = re.compile(r"\s*%?\s*(?:mean\s+|median\s+|relative\s+)?(?P<dir>red
                          r"improvement|increase|rise)\b", re.I)
 _DOWN_RX = re.compile(_DOWN + r"|reduction|decrease|decline|drop|fall", re.I)
 BASELINE = re.compile(r"\b(?:at|from) baseline\b|\bbaseline (?:value|score|level|proportion)\b", re.I)
+# 'mean improvements from baseline in the DLQI were 6.2': a change measured from baseline, not its value
+_CHANGE_BEFORE = re.compile(r"\b(?:chang|improv|reduc|decreas|increas|declin|fell|fall|drop|ris|rose|differ)\w*\s+"
+                            r"(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def names_baseline(text: str, lo: int, hi: int) -> bool:
+    """``text[lo:hi]`` gives a figure at baseline ('from 28 at baseline'), not a change from it."""
+    return any(not (m[0].lower().startswith("from") and _CHANGE_BEFORE.search(text, max(lo, m.start() - 40), m.start()))
+               for m in BASELINE.finditer(text, lo, hi))
 _COMPARATOR_FIGURE = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:of\s+)?(?:with|on|in|for|receiving)\s+(?:the\s+)?"
                                 r"(?:placebo|vehicle)\b", re.I)
 _INLINE_ORDINAL = re.compile(r"\s*\(\s*((?:in\s+)?(?:study|trial|cohort|part)\s+\w+)\s*\)", re.I)
@@ -424,7 +433,7 @@ def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling
             value = _num(m, "v")
             emit(m.start("v"), sign * value if value is not None else None, "%" if m["vu"] else None,
                  arm=arm, comp=comp)
-    if BASELINE.search(text, lo, hi) and not found:
+    if names_baseline(text, lo, hi) and not found:
         for v in _candidates(s, taken):
             carry.baseline = v.value
             taken.append((v.start, v.end))

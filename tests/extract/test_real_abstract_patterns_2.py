@@ -1,0 +1,37 @@
+"""More ways published abstracts are written that the rules once missed (second real-text round).
+
+Each text is written for the test in the general form of the pattern (not copied from a source).
+"""
+
+from __future__ import annotations
+
+from jakatlas.extract import extract
+from jakatlas.models.evidence import Study
+
+
+def find(studies: list[Study], drug: str, disease: str) -> list[Study]:
+    return [s for s in studies
+            if drug in [i.name for i in s.interventions] and any(d.name == disease for d in s.diseases)]
+
+
+def one(text: str, drug: str, disease: str) -> Study:
+    found = find(extract(text).studies, drug, disease)
+    assert len(found) == 1, [s.model_dump(exclude={"spans"}) for s in extract(text).studies]
+    return found[0]
+
+
+def values(study: Study) -> list[tuple[str, float | None, float | None, float | None]]:
+    return [(o.measure, o.value, o.comparator_value, o.baseline_value) for o in study.outcomes]
+
+
+# -- outcome figures -------------------------------------------------------------------------------
+
+def test_an_improvement_from_baseline_is_a_change_not_a_baseline_value() -> None:
+    """'improvements from baseline in the DLQI ... were 6.2 ... versus 2.1': the figures are the
+    changes; 'from baseline' names what they are measured from."""
+    text = ("In a randomised, placebo-controlled trial, 180 patients with atopic dermatitis received abrocitinib "
+            "100 mg once daily or placebo for 12 weeks. At week 12, mean improvements from baseline in the DLQI "
+            "were 6.2 with abrocitinib versus 2.1 with placebo.")
+    got = values(one(text, "abrocitinib", "atopic dermatitis"))
+    assert [(m, v, c) for m, v, c, _ in got] == [("DLQI", -6.2, -2.1)], got
+
