@@ -35,3 +35,13 @@ def test_an_improvement_from_baseline_is_a_change_not_a_baseline_value() -> None
     got = values(one(text, "abrocitinib", "atopic dermatitis"))
     assert [(m, v, c) for m, v, c, _ in got] == [("DLQI", -6.2, -2.1)], got
 
+
+def test_a_signed_figure_in_brackets_after_each_arm_is_that_arms_change() -> None:
+    """'improved with drug 15 mg (−7.1) and 30 mg (−8.0) versus placebo (−2.3)': each bracketed,
+    signed figure is the change of the arm named before it."""
+    text = ("In a randomised, placebo-controlled trial, 240 patients with atopic dermatitis received upadacitinib "
+            "15 mg or 30 mg once daily or placebo for 16 weeks. Mean DLQI scores improved with upadacitinib 15 mg "
+            "(−7.1) and 30 mg (−8.0) versus placebo (−2.3).")
+    got = [(m, v, c) for m, v, c, _ in values(one(text, "upadacitinib", "atopic dermatitis"))]
+    assert sorted(got) == [("DLQI", -8.0, -2.3), ("DLQI", -7.1, -2.3)], got
+

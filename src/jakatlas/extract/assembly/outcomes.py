@@ -92,6 +92,8 @@ _SIGN_NOUN_BEFORE = re.compile(r"(?P<dir>improvement|reduction|decrease|decline|
                                r"(?:from\s+baseline\s+)?(?:(?:in|of)\s+(?:the\s+)?(?:[\w-]+\s+){1,3}?)?(?:of|was|were|:)\s+$", re.I)
 # '... was - 6.2': a minus sign set apart from its number (not a range '10 - 20')
 _SPACED_MINUS = re.compile(r"(?:\b(?:was|were|is|are|of|by|to|versus|vs\.?|and|or)\s+|[(:=]\s*)[-−]\s$", re.I)
+# the end of a bracketed figure ('(−7.1)', '(−5.9; P<0.01)')
+_BRACKET_END = re.compile(r"\s*[);,]")
 #: characters before a figure searched for an elliptic 'and the MEASURE by' (three words of a name)
 _ENUM_REACH = 40
 #: characters before a figure searched for its detached minus sign ('versus - ' is 10)
@@ -257,8 +259,9 @@ def _candidates(s: Sent, taken: list[tuple[int, int]]) -> list[_Val]:
         if _COUNT_OF.match(text, m.end(), s.end):
             continue  # '209 (of 333) patients', 'Score of 28 joints': a count, not a result
         listed = any(v.unit is None and v.end < m.start() and _continues_list(text, v.end, m.start()) for v in out)
-        if _SPACED_MINUS.search(text, max(s.start, m.start() - _MINUS_REACH), m.start()):
-            listed = True  # 'was - 6.2': a signed figure
+        if _SPACED_MINUS.search(text, max(s.start, m.start() - _MINUS_REACH), m.start()) or (
+                m["v"][0] in "-−" and text[m.start() - 1: m.start()] == "(" and _BRACKET_END.match(text, m.end())):
+            listed = True  # 'was - 6.2', 'with 15 mg (−7.1)': a signed figure
         if listed or _VALUE_BEFORE.search(text, max(s.start, m.start() - 30), m.start()) or _ESTIMATE_AFTER.match(
                 text, m.end(), s.end):
             out.append(_Val(m.start(), m.end(), value, None))  # 'fell by 5.2, 6.9 and 6.3': the list goes on
