@@ -45,3 +45,14 @@ def test_a_signed_figure_in_brackets_after_each_arm_is_that_arms_change() -> Non
     got = [(m, v, c) for m, v, c, _ in values(one(text, "upadacitinib", "atopic dermatitis"))]
     assert sorted(got) == [("DLQI", -8.0, -2.3), ("DLQI", -7.1, -2.3)], got
 
+
+def test_a_comparison_without_a_figure_closes_the_figures_before_it() -> None:
+    """'... (−7.1) and 30 mg (−8.0) compared with placebo (P<0.01), and 41.0% ... versus placebo
+    (12.0%)': the changes have no comparator figure; the later one belongs to the proportions."""
+    text = ("In a randomised, placebo-controlled trial, 240 patients with atopic dermatitis received upadacitinib "
+            "15 mg or 30 mg once daily or placebo for 16 weeks. Mean DLQI scores improved with upadacitinib 15 mg "
+            "(−7.1) and 30 mg (−8.0) compared with placebo (P<0.01), and more patients reported a meaningful "
+            "improvement (15 mg, 41.0%; 30 mg, 47.5%) versus placebo (12.0%).")
+    got = [(m, v, c) for m, v, c, _ in values(one(text, "upadacitinib", "atopic dermatitis"))]
+    assert ("DLQI", -7.1, None) in got and ("DLQI", -8.0, None) in got, got
+    assert not [g for g in got if g[1] in (-7.1, -8.0) and g[2] is not None], got

@@ -92,6 +92,11 @@ _SIGN_NOUN_BEFORE = re.compile(r"(?P<dir>improvement|reduction|decrease|decline|
                                r"(?:from\s+baseline\s+)?(?:(?:in|of)\s+(?:the\s+)?(?:[\w-]+\s+){1,3}?)?(?:of|was|were|:)\s+$", re.I)
 # '... was - 6.2': a minus sign set apart from its number (not a range '10 - 20')
 _SPACED_MINUS = re.compile(r"(?:\b(?:was|were|is|are|of|by|to|versus|vs\.?|and|or)\s+|[(:=]\s*)[-−]\s$", re.I)
+# 'compared with placebo', 'versus the control group': a comparison with the control arm
+_BARE_COMPARISON = re.compile(r"\b(?:versus|vs\.?|compared (?:with|to)|relative to)\s+(?:the\s+)?"
+                              r"(?:placebo|vehicle|control)(?:\s+(?:group|arm))?\b", re.I)
+#: characters after a comparison within which its own figure may start ('placebo (−2.3)' is 2)
+_BARE_GAP = 3
 # the end of a bracketed figure ('(−7.1)', '(−5.9; P<0.01)')
 _BRACKET_END = re.compile(r"\s*[);,]")
 #: characters before a figure searched for an elliptic 'and the MEASURE by' (three words of a name)
@@ -448,8 +453,12 @@ def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling
     cands = [v for v in cands if free_span(s, v.start, v.end, taken)]
     comps = [m for m in _COMPARATOR.finditer(text, lo, hi) if free_span(s, m.start("c"), m.end("c"), taken)]
     inside = {v.start for m in comps for v in cands if m.start("c") <= v.start < m.end("c")}
-    events: list[tuple[int, re.Match[str] | _Val]] = [(m.start(), m) for m in comps]
+    events: list[tuple[int, re.Match[str] | _Val | int]] = [(m.start(), m) for m in comps]
     events += [(v.start, v) for v in cands if v.start not in inside]
+    # 'compared with placebo (P<0.01)': a comparison with no figure closes the figures listed before it
+    starts = [v.start for v in cands]
+    events += [(m.start(), m.end()) for m in _BARE_COMPARISON.finditer(text, lo, hi)
+               if not any(m.end() <= x <= m.end() + _BARE_GAP for x in starts)]
     events.sort(key=lambda ev: ev[0])
     pending: list[_Val] = []
     prev_end = lo
@@ -461,6 +470,9 @@ def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling
         pending.clear()
 
     for _, ev in events:
+        if isinstance(ev, int):
+            flush(None)
+            continue
         if isinstance(ev, _Val):
             v = ev
             if not free_span(s, v.start, v.end, taken):
