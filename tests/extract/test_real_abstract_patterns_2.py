@@ -56,3 +56,13 @@ def test_a_comparison_without_a_figure_closes_the_figures_before_it() -> None:
     got = [(m, v, c) for m, v, c, _ in values(one(text, "upadacitinib", "atopic dermatitis"))]
     assert ("DLQI", -7.1, None) in got and ("DLQI", -8.0, None) in got, got
     assert not [g for g in got if g[1] in (-7.1, -8.0) and g[2] is not None], got
+
+
+# -- drug roles --------------------------------------------------------------------------------------
+
+def test_a_history_written_after_a_bracketed_short_form_is_background() -> None:
+    """'methotrexate (MTX)-refractory patients': the patients' history, for the long and the short form."""
+    text = ("This randomised, double-blind, placebo-controlled phase 3 study evaluated an investigational agent in "
+            "120 methotrexate (MTX)-refractory patients with rheumatoid arthritis.")
+    assert find(extract(text).studies, "methotrexate", "rheumatoid arthritis") == []
+

@@ -125,6 +125,23 @@ def _assign_roles(s: Sent, vocab: Vocabulary) -> None:
             s.comparators.append(e)  # 'the methotrexate group', 'the comparator arm received X'
         elif not _background_before(text, s.start, e) and not _background_after(text, s.start, e):
             s.drugs.append(e)
+    _short_forms_follow(s, drugs)
+
+
+def _short_forms_follow(s: Sent, drugs: list[Ent]) -> None:
+    """'methotrexate (MTX)': a short form bracketed right after its long form has the long form's role."""
+    for long, short in zip(drugs, drugs[1:], strict=False):
+        if long.id != short.id or s.doc_text[long.end: short.start].strip() != "(":
+            continue
+        for role in (s.drugs, s.comparators):
+            if short in role and long not in role:
+                role.remove(short)
+        if long in s.comparators and short not in s.comparators:
+            s.comparators.append(short)
+        elif long in s.drugs and short not in s.drugs:
+            s.drugs.append(short)
+    s.drugs.sort(key=lambda e: e.start)
+    s.comparators.sort(key=lambda e: e.start)
 
 
 _OR_BEFORE = re.compile(r"\bor\s+(?:to\s+)?(?:an?\s+|the\s+)?$", re.I)
@@ -172,7 +189,7 @@ def _background_after(text: str, offset: int, e: Ent) -> bool:
 
 
 # 'methotrexate-resistant', 'MTX-naive', 'MTX-refractory patients': the patients' treatment history
-_HISTORY_AFTER = re.compile(r"[-‐‑]\s?(?:resistant|refractory|naive|naïve|experienced|intolerant|inadequate|"
+_HISTORY_AFTER = re.compile(r"(?:\s*\([^()]{1,20}\))?[-‐‑]\s?(?:resistant|refractory|naive|naïve|experienced|intolerant|inadequate|"
                             r"unresponsive|failure|failed|ir)\b")
 
 
