@@ -66,3 +66,13 @@ def test_a_history_written_after_a_bracketed_short_form_is_background() -> None:
             "120 methotrexate (MTX)-refractory patients with rheumatoid arthritis.")
     assert find(extract(text).studies, "methotrexate", "rheumatoid arthritis") == []
 
+
+def test_a_drug_every_arm_receives_is_not_the_treatment_under_test() -> None:
+    """'the treatment group received X and methotrexate, the control group methotrexate alone': an
+    add-on design; a methotrexate study would carry the results of X."""
+    text = ("Methods: In a randomised controlled study, 80 patients with rheumatoid arthritis in the treatment group "
+            "received an herbal extract and methotrexate (15 mg/week), while 80 patients in the control group "
+            "received methotrexate (15 mg/week) alone for 24 weeks.\n"
+            "Results: The response rate was 78.0% in the treatment group and 61.3% in the control group.")
+    assert find(extract(text).studies, "methotrexate", "rheumatoid arthritis") == []
+

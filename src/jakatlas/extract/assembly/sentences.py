@@ -126,6 +126,7 @@ def _assign_roles(s: Sent, vocab: Vocabulary) -> None:
         elif not _background_before(text, s.start, e) and not _background_after(text, s.start, e):
             s.drugs.append(e)
     _short_forms_follow(s, drugs)
+    _add_on(s)
 
 
 def _short_forms_follow(s: Sent, drugs: list[Ent]) -> None:
@@ -142,6 +143,20 @@ def _short_forms_follow(s: Sent, drugs: list[Ent]) -> None:
             s.drugs.append(short)
     s.drugs.sort(key=lambda e: e.start)
     s.comparators.sort(key=lambda e: e.start)
+
+
+def _add_on(s: Sent) -> None:
+    """'the treatment group received X and methotrexate, the control group methotrexate alone': the
+    drug both arms receive is the control arm's (a comparator), not a study drug of its own."""
+    for e in [x for x in s.drugs + s.comparators if _ALONE_AFTER.match(s.doc_text, x.end)]:
+        if any(o.id == e.id and o is not e for o in s.drugs):
+            s.drugs = [o for o in s.drugs if o.id != e.id]
+            if e not in s.comparators:
+                s.comparators.append(e)
+
+
+# '(15 mg/week) alone', 'monotherapy': the drug given on its own in one arm
+_ALONE_AFTER = re.compile(r"\s*(?:\([^()]{0,30}\)\s*)?(?:alone|monotherapy)\b", re.I)
 
 
 _OR_BEFORE = re.compile(r"\bor\s+(?:to\s+)?(?:an?\s+|the\s+)?$", re.I)
