@@ -76,3 +76,9 @@ def test_a_drug_every_arm_receives_is_not_the_treatment_under_test() -> None:
             "Results: The response rate was 78.0% in the treatment group and 61.3% in the control group.")
     assert find(extract(text).studies, "methotrexate", "rheumatoid arthritis") == []
 
+
+def test_a_drug_combined_with_an_agent_named_before_it_is_background() -> None:
+    """'an extract combined methotrexate (MTX) in rheumatoid arthritis': the partner of the agent tested."""
+    text = ("Objective: To evaluate the efficacy and safety of an herbal decoction combined methotrexate (MTX) in "
+            "120 patients with rheumatoid arthritis (RA) in a randomised controlled trial.")
+    assert find(extract(text).studies, "methotrexate", "rheumatoid arthritis") == []

@@ -192,7 +192,7 @@ def _background_before(text: str, offset: int, e: Ent) -> bool:
         r"(?:not|never|poorly) respond(?:ed|ing)? to|unresponsive to|after|(?:partial|incomplete|lost) respon\w* to|"
         r"inadequate(?:ly)? respon\w* to|refractory to|resistant to|despite|intoleran\w* (?:to|of)|"
         r"after stopping|discontinued|switched from|in addition to|concomitant|background|plus|combined with|"
-        r"combination with|unlike)\s+(?:[\w-]+,?\s+(?:and\s+|or\s+)?){0,4}$",
+        r"combination with|unlike)\s+(?:[\w-]+,?\s+(?:and\s+|or\s+)?){0,4}$|\bcombined\s+$",
         before,
     ))
 
