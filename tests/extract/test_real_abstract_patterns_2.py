@@ -82,3 +82,13 @@ def test_a_drug_combined_with_an_agent_named_before_it_is_background() -> None:
     text = ("Objective: To evaluate the efficacy and safety of an herbal decoction combined methotrexate (MTX) in "
             "120 patients with rheumatoid arthritis (RA) in a randomised controlled trial.")
     assert find(extract(text).studies, "methotrexate", "rheumatoid arthritis") == []
+
+
+def test_a_rate_named_in_the_sentence_is_not_the_measure_carried_from_before() -> None:
+    """'The total effective rate was 80.0%' after a sentence listing several measures: the figure is
+    the named rate's, not a value of the last of them carried over."""
+    text = ("In a randomised trial, 120 patients with rheumatoid arthritis received tofacitinib 5 mg twice daily or "
+            "placebo. The HAQ-DI and the DAS28 were measured at week 12. The total effective rate was 80.0% with "
+            "tofacitinib versus 66.7% with placebo.")
+    got = [(m, v, c) for m, v, c, _ in values(one(text, "tofacitinib", "rheumatoid arthritis"))]
+    assert got == [("total effective rate", 80.0, 66.7)], got

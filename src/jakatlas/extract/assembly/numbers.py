@@ -118,6 +118,7 @@ def _clause_numbers(s: Sent, carry: Carry, falling: frozenset[str]) -> tuple[lis
             aes = _adverse_events(s, taken)
     if measures:
         carry.measure = measures[-1]
+        carry.listed = len({m.id for m in measures}) > 1
         if not names_baseline(s.doc_text, s.start, s.end):
             carry.baseline = None
     elif outcomes:

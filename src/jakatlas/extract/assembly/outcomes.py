@@ -61,7 +61,8 @@ _VALUE_BEFORE = re.compile(
 )
 _GENERIC_MEASURE = re.compile(
     r"\b(?:(?:disease\s+)?(?:activity|severity|itch|pruritus|pain|symptom)\s+(?:scores?|index)|"
-    r"(?:response|remission|clearance|repigmentation|regrowth|relapse|recurrence|flare)\s+rates?)\b",
+    r"(?:(?:total|overall)\s+)?(?:response|remission|clearance|repigmentation|regrowth|relapse|recurrence|flare|"
+    r"effective|efficacy|cure|success)\s+rates?)\b",
     re.I,
 )
 # '... and for stroke 1.2 (95% CI 0.8-1.7)': a figure given with its confidence interval is an estimate
@@ -149,6 +150,7 @@ class Carry:
     """What a sentence leaves for the next one in its paragraph."""
 
     measure: Ent | None = None
+    listed: bool = False  # the measure was the last of several the sentence named ('HAQ, DAS28 and ESR')
     baseline: float | None = None
     spans: list[tuple[int, int]] = field(default_factory=list)
 
@@ -388,7 +390,10 @@ def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling
                 return  # 'ACR20 response at week 24 was 74.6%': a score the vocabulary lacks, not the last one named
             if measure is None and carry.measure is not None and _EVENT_AFTER.match(text, end or pos, hi):
                 return  # '38.3% of patients tested positive for antibodies': an event, not the measure before
-            measure = measure or carry.measure or _last_before(generics, pos)
+            if carry.listed:  # 'HAQ, DAS28 and ESR were recorded. The total effective rate was 80%'
+                measure = measure or _last_before(generics, pos) or carry.measure
+            else:
+                measure = measure or carry.measure or _last_before(generics, pos)
         if measure is None or value is None:
             return
         if improve and measure.id in falling:  # 'an improvement of 40%' in a score where lower is better
@@ -407,10 +412,10 @@ def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling
         found.append(FoundOutcome(out, pos, arm, comp))
 
     generics: list[Ent] = []
-    if not measures and carry.measure is None:
+    if not measures:  # 'the total effective rate was 80%': a rate the sentence names, before any carried measure
         generics = [Ent("OUTCOME_MEASURE", g[0].lower(), g[0].lower(), g.start(), g.end(), g[0])
                     for g in _GENERIC_MEASURE.finditer(text, lo, hi)]
-        if not generics:
+        if not generics and carry.measure is None:
             return found
     for m in _FROM_TO_LIST.finditer(text, lo, hi):
         bs, vs = list(_LIST_ITEM.finditer(m["b"])), list(_LIST_ITEM.finditer(m["v"]))
