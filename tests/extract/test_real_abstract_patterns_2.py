@@ -92,3 +92,13 @@ def test_a_rate_named_in_the_sentence_is_not_the_measure_carried_from_before() -
             "tofacitinib versus 66.7% with placebo.")
     got = [(m, v, c) for m, v, c, _ in values(one(text, "tofacitinib", "rheumatoid arthritis"))]
     assert got == [("total effective rate", 80.0, 66.7)], got
+
+
+def test_a_generic_scale_keeps_the_symptom_it_rates() -> None:
+    """'pruritus VAS scores fell by 35.5%', the VAS defined in the text: the figure is the pruritus
+    VAS's, not that of any visual analogue scale."""
+    text = ("In a randomised trial, 200 patients with psoriasis received apremilast 30 mg twice daily or placebo. "
+            "Outcomes included the pruritus visual analog scale (VAS). Mean pruritus VAS scores fell by 35.5% with "
+            "apremilast versus 6.1% with placebo.")
+    got = [(m, v, c) for m, v, c, _ in values(one(text, "apremilast", "psoriasis"))]
+    assert got == [("pruritus VAS", -35.5, -6.1)], got

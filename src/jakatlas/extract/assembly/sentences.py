@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
@@ -242,6 +242,23 @@ def _display(label: str, text: str, canonical: str | None) -> str:
     return canon
 
 
+# a scale that names no symptom of its own ('VAS', 'NRS') and the symptom written before it ('pruritus VAS')
+_BARE_SCALE = frozenset({"vas", "nrs", "vrs"})
+_RATED_BEFORE = re.compile(r"\b(pruritus|itch|itching|pain|fatigue|sleep|stiffness)\s+$", re.I)
+
+
+def _rated(e: Ent, text: str) -> Ent:
+    """'pruritus VAS': a bare scale named with the symptom it rates keeps that word (and is a measure
+    of its own, apart from 'pain VAS')."""
+    if e.label != "OUTCOME_MEASURE" or e.canonical.lower() not in _BARE_SCALE:
+        return e
+    m = _RATED_BEFORE.search(text, max(0, e.start - 20), e.start)
+    if not m:
+        return e
+    word = m[1].lower()
+    return replace(e, id=f"{e.id}:{word}", canonical=f"{word} {e.canonical}")
+
+
 def build_sentences(doc: Doc, vocab: Vocabulary) -> list[Sent]:
     """Sentences of the document body with their entities, quantities, cues and drug roles."""
     text = doc_text(doc)
@@ -277,8 +294,8 @@ def build_sentences(doc: Doc, vocab: Vocabulary) -> list[Sent]:
             label = m.group(1).lower() if m else None
         sents.append(Sent(s, e, text[s:e], text, p, sec, is_heading, ref, lead, label))
     starts = [x.start for x in sents]
-    ents = [Ent(x.label_, x.kb_id_, _display(x.label_, x.text, x._.canonical), x.start_char, x.end_char, x.text,
-                x._.variant, bool(x._.negated), bool(x._.hedged)) for x in doc.ents]
+    ents = [_rated(Ent(x.label_, x.kb_id_, _display(x.label_, x.text, x._.canonical), x.start_char, x.end_char,
+                       x.text, x._.variant, bool(x._.negated), bool(x._.hedged)), text) for x in doc.ents]
     for sent, es, qs, cs in zip(sents, _bucket(ents, starts), _bucket(doc._.quantities or [], starts),
                                 _bucket(doc._.cues or [], starts), strict=True):
         sent.ents = [x for x in es if x.end <= sent.end]
