@@ -102,3 +102,13 @@ def test_a_generic_scale_keeps_the_symptom_it_rates() -> None:
             "apremilast versus 6.1% with placebo.")
     got = [(m, v, c) for m, v, c, _ in values(one(text, "apremilast", "psoriasis"))]
     assert got == [("pruritus VAS", -35.5, -6.1)], got
+
+
+def test_a_question_mark_before_a_number_does_not_end_the_sentence() -> None:
+    """'(P ? 0.05)': corpora that lost '≤' print '?'; the sentence, and its comparison, goes on."""
+    text = ("In a randomised, double-blind trial, 300 patients with rheumatoid arthritis received tofacitinib 5 mg "
+            "twice daily or placebo. The primary end point was the American College of Rheumatology 20% improvement "
+            "criteria (ACR20) response rate. At week 12, ACR20 response rates were 52.9% with tofacitinib, significantly "
+            "(P ? 0.05) greater than those with placebo (33.3%).")
+    got = [(v, c) for _, v, c, _ in values(one(text, "tofacitinib", "rheumatoid arthritis"))]
+    assert got == [(52.9, 33.3)], got

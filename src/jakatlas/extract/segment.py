@@ -28,7 +28,8 @@ _ABBREV = {
     "incl", "max", "min", "suppl", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
     "nov", "dec", "b.i.d", "t.i.d", "q.d", "u.s", "u.k", "p",
 }
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9ΑΒΓΔα-ω])")
+# a question mark before a figure ('P ? 0.05', where a corpus lost '≤') ends no sentence
+_BOUNDARY = re.compile(r"(?:[.!]+[.!?]*|\?+(?!\s+\d))[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9ΑΒΓΔα-ω])")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _LINE = re.compile(r"[^\n]+")
 _REFERENCE = re.compile(
