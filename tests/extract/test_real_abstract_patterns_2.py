@@ -112,3 +112,14 @@ def test_a_question_mark_before_a_number_does_not_end_the_sentence() -> None:
             "(P ? 0.05) greater than those with placebo (33.3%).")
     got = [(v, c) for _, v, c, _ in values(one(text, "tofacitinib", "rheumatoid arthritis"))]
     assert got == [(52.9, 33.3)], got
+
+
+def test_a_dosing_sentence_after_the_population_sentence_opens_the_study() -> None:
+    """'This was an open-label study of 80 patients with X. MTX treatment consisted of 15 mg/week ...':
+    the drug comes in the sentence after the one that gives the design and the sample."""
+    text = ("Methods: This was an open-label, multicentre study of 80 patients with rheumatoid arthritis (RA). "
+            "Methotrexate treatment consisted of 15 mg/week given subcutaneously. Each formulation was given for "
+            "four weeks.")
+    study = one(text, "methotrexate", "rheumatoid arthritis")
+    assert (study.n, study.design) == (80, "open_label_trial")
+    assert study.interventions[0].dose == "15 mg"

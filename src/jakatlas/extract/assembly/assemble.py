@@ -45,7 +45,7 @@ from jakatlas.extract.assembly.numbers import sentence_numbers
 from jakatlas.extract.assembly.outcomes import Carry, FoundAE, FoundOutcome
 from jakatlas.extract.assembly.sentences import Ent, Sent
 from jakatlas.extract.assembly.targets import INDEFINITE_DESIGN, STRUCTURAL, figure_chooser, find_targets
-from jakatlas.extract.types import CueKind
+from jakatlas.extract.types import CueKind, QuantityKind
 from jakatlas.extract.vocab import CLASS_ID, Vocabulary
 from jakatlas.models.evidence import Span, Study
 
@@ -265,7 +265,8 @@ class Assembler:
         """A named drug with a disease is a study claim, not a passing mention (approval, labelling)."""
         # a measure named in a label or approval statement ('licensed for X, its label warns of MACE') is no result
         measured = bool(s.of("OUTCOME_MEASURE")) and (bool(s.quants) or not s.has(CueKind.BACKGROUND))
-        strong = bool(sentence_n(s) or s.of("REGISTRY_ID") or s.has(CueKind.DESIGN) or measured)
+        strong = bool(sentence_n(s) or s.of("REGISTRY_ID") or s.has(CueKind.DESIGN) or measured
+                      or self.doses_presented_study(s))
         if not any(self.is_jak(e.id) for e in s.drugs) and not strong:
             return False  # a non-JAK drug needs results of its own (not an approval or a mention)
         if s.has(CueKind.SPECULATIVE) and not strong:
@@ -275,6 +276,12 @@ class Assembler:
         if s.has(CueKind.BACKGROUND) and not (strong or s.has(CueKind.EVIDENCE)):
             return False
         return not (s.lead and s.has(CueKind.HEDGE) and not s.quants)
+
+    def doses_presented_study(self, s: Sent) -> bool:
+        """'This was an open-label study of 80 patients with X. MTX treatment consisted of 15 mg/week':
+        the dosing of a drug right after the paragraph presented a study's design and sample."""
+        return bool(s.quant(QuantityKind.DOSE)) and any(
+            p.para == s.para and intro_n(p) is not None and p.has(CueKind.DESIGN) for p in self.st.pending)
 
     def numbers(self, targets: list[Draft], s: Sent, outcomes: list[FoundOutcome], aes: list[FoundAE]) -> None:
         group = self.st.group
