@@ -123,3 +123,10 @@ def test_a_dosing_sentence_after_the_population_sentence_opens_the_study() -> No
     study = one(text, "methotrexate", "rheumatoid arthritis")
     assert (study.n, study.design) == (80, "open_label_trial")
     assert study.interventions[0].dose == "15 mg"
+
+
+def test_a_dose_per_week_is_given_weekly() -> None:
+    """'methotrexate 15 mg/week': the dose and its frequency in one unit."""
+    text = "In an open-label study, 40 patients with rheumatoid arthritis received methotrexate 15 mg/week for 12 weeks."
+    drug = one(text, "methotrexate", "rheumatoid arthritis").interventions[0]
+    assert (drug.dose, drug.frequency) == ("15 mg", "weekly")

@@ -92,7 +92,8 @@ _FREQUENCIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:every other day|alternate days?)\b", re.I), "every other day"),
     (re.compile(r"\b(?:every (?P<w>\d+|two|three|four|six|eight) weeks|q(?P<q>\d)w\b)", re.I), "every {} weeks"),
     (re.compile(r"\b(?:biweekly|fortnightly)\b", re.I), "every 2 weeks"),
-    (re.compile(r"\b(?:once[- ]weekly|once (?:a|per) week|weekly|every week|qw\b)", re.I), "weekly"),
+    (re.compile(r"\b(?:once[- ]weekly|once (?:a|per) week|weekly|every week|qw\b)|(?<=mg/)(?:week|wk)\b", re.I),
+     "weekly"),
     (re.compile(r"\b(?:once[- ]monthly|monthly|every month|once (?:a|per) month)\b", re.I), "monthly"),
 )
 _UNITS = {"day": "day", "days": "day", "week": "week", "weeks": "week", "wk": "week", "wks": "week",
