@@ -130,3 +130,10 @@ def test_a_dose_per_week_is_given_weekly() -> None:
     text = "In an open-label study, 40 patients with rheumatoid arthritis received methotrexate 15 mg/week for 12 weeks."
     drug = one(text, "methotrexate", "rheumatoid arthritis").interventions[0]
     assert (drug.dose, drug.frequency) == ("15 mg", "weekly")
+
+
+def test_doses_listed_with_a_serial_comma_are_all_kept() -> None:
+    """'apremilast (10, 20, or 30 mg BID)': three doses, the last after ', or'."""
+    text = ("In this 16-week, placebo-controlled study, 300 patients with plaque psoriasis received placebo or "
+            "apremilast (10, 20, or 30 mg twice daily).")
+    assert one(text, "apremilast", "psoriasis").interventions[0].dose == "10 mg, 20 mg, 30 mg"

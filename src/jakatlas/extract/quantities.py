@@ -67,7 +67,7 @@ _SINGLE = re.compile(r"(?<!\w)(?=[A-Za-z])(?:patient|woman|man|boy|girl|child|in
 _SINGLE_BEFORE = re.compile(r"\b(?P<num>a|an|one|single)\s+(?:single\s+)?(?:\d{1,3}-(?:year|month)-old\s+)?"
                             r"(?:(?!case\b)[a-z]+\s+)?$", re.I)
 _DOSE = re.compile(
-    r"(?=\d)(?<![\w.])(?P<num>\d+(?:[.·]\d+)?)(?:\s?(?:and|or|/|,)\s?\d+(?:[.·]\d+)?)*\s?"
+    r"(?=\d)(?<![\w.])(?P<num>\d+(?:[.·]\d+)?)(?:\s?(?:,\s?(?:and|or)|and|or|/|,)\s?\d+(?:[.·]\d+)?)*\s?"
     r"(?P<unit>mg/kg(?:/d(?:ay)?)?|mg/m2|mg/d(?:ay)?\b|mg/g\b|mg\b|mcg\b|µg\b|μg\b|g/day\b|g\b|IU\b|units?\b)"
     r"(?!\s*/\s*(?:[dD]?[lL]|[mM][lL])\b)",  # '0.07 mg/dL', '5 µg/mL': a concentration, not a dose
 )

@@ -311,7 +311,8 @@ def nearest_drug(mentions: list[Ent], pos: int, window: int) -> Ent | None:
     return best
 
 
-_DOSE_LIST = re.compile(r"(?P<nums>\d+(?:[.·]\d+)?(?:\s?(?:,|and|or|/)\s?\d+(?:[.·]\d+)?)*)\s?(?P<unit>%|[^\s\d]\S*)")
+_DOSE_LIST = re.compile(r"(?P<nums>\d+(?:[.·]\d+)?(?:\s?(?:,\s?(?:and|or)|,|and|or|/)\s?\d+(?:[.·]\d+)?)*)\s?"
+                        r"(?P<unit>%|[^\s\d]\S*)")
 _DOSE_NUM = re.compile(r"\d+(?:[.·]\d+)?")
 
 
