@@ -1,7 +1,8 @@
 """Study assembly, as a plain stack over the annotated document.
 
 ``sentences`` (one typed view per sentence: entities, numbers, cues and drug roles) ->
-``outcomes`` (the figures of each sentence, clause by clause) -> ``drafts`` (the mutable study
+``outcomes`` (the figures of each sentence, clause by clause; ``measures`` says which measure
+each figure reports) -> ``drafts`` (the mutable study
 records and what a sentence adds to one) -> ``targets`` (which studies a sentence is about, one
 function per case) -> ``assemble`` (the discourse state that runs the stack in document order and
 finishes the drafts into contract studies).

@@ -18,10 +18,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from jakatlas.extract.assembly.measures import (
+    generic_measures,
+    last_before,
+    measure_for,
+    unknown_score_before,
+)
 from jakatlas.extract.assembly.sentences import Ent, Sent
 from jakatlas.extract.cues import ordinal_value
 from jakatlas.extract.quantities import parse_number
-from jakatlas.extract.types import CueKind, Quantity, QuantityKind
+from jakatlas.extract.types import Quantity, QuantityKind
 from jakatlas.models.evidence import AdverseEvent, Duration, Outcome
 
 __all__ = ["BASELINE", "Carry", "FoundAE", "FoundOutcome", "arm_after", "clause_outcomes", "free_span", "inline_ordinal", "names_baseline"]
@@ -57,12 +63,6 @@ _CONTROL_ARM = re.compile(r"\b(?:placebo|vehicle|control|comparator|comparison)\
 _VALUE_BEFORE = re.compile(
     r"(?:\bby|\bof|\bto|\bwas|\bwere|\bis|=|:|\breached|\bachieved|\baveraged|\bscore)\s+"
     r"(?:an?\s+(?:mean|median|average)\s+(?:of\s+)?)?$",
-    re.I,
-)
-_GENERIC_MEASURE = re.compile(
-    r"\b(?:(?:disease\s+)?(?:activity|severity|itch|pruritus|pain|symptom)\s+(?:scores?|index)|"
-    r"(?:(?:total|overall)\s+)?(?:response|remission|clearance|repigmentation|regrowth|relapse|recurrence|flare|"
-    r"effective|efficacy|cure|success)\s+rates?)\b",
     re.I,
 )
 # '... and for stroke 1.2 (95% CI 0.8-1.7)': a figure given with its confidence interval is an estimate
@@ -112,8 +112,6 @@ _LIST = rf"{_NUM}\s*%?(?:\s*(?:,|,?\s*and)\s*{_NUM}\s*%?)+"
 _FROM_TO_LIST = re.compile(rf"\bfrom\s+(?P<b>{_LIST})\s+to\s+(?P<v>{_LIST})(?=[\s,]*(?:\([^()]*\)\s*)?,?\s*respectively)",
                            re.I)
 _LIST_ITEM = re.compile(rf"{_NUM}\s*(?P<u>%)?")
-# where a clause falls into parts that each report one measure ('..., and 42% versus 23% were free of X')
-_PART = re.compile(r",\s+(?:and\s+|while\s+|whereas\s+|but\s+)?|\s+(?:and|while|whereas|but)\s+", re.I)
 # '44% greater with X', '20 points higher': a difference between arms, not a figure of one arm
 _DIFFERENCE_AFTER = re.compile(r"\s*%?\s*(?:points?\s+)?(?:greater|higher|more|less|lower|better|smaller|larger|fewer)\b"
                                r"(?!\s+than)", re.I)
@@ -121,10 +119,6 @@ _DIFFERENCE_AFTER = re.compile(r"\s*%?\s*(?:points?\s+)?(?:greater|higher|more|l
 _FIGURE_OF = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?(?:points?\s+)?(?:of\s+(?:the\s+)?(?:patients|participants|those)\s+)?"
                         r"(?:with|on|in|for|receiving|taking|given|of|among)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?", re.I)
 _RESPECTIVELY_AT = re.compile(r"\brespectively\b", re.I)
-# '30% achieved EASI-75': a figure followed by the verb that links it to the measure after it
-_VALUE_THEN_MEASURE = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?(?:of\s+(?:the\s+)?(?:patients|participants|subjects)\s+)?"
-                                 r"(?:achieved|reached|attained|had|showed|met|with|for|in)\s+(?:an?\s+|the\s+|their\s+)?$",
-                                 re.I)
 _SIGN_AFTER = re.compile(r"\s*%?\s*(?:mean\s+|median\s+|relative\s+)?(?P<dir>reduction|decrease|decline|drop|"
                          r"improvement|increase|rise)\b", re.I)
 _DOWN_RX = re.compile(_DOWN + r"|reduction|decrease|decline|drop|fall", re.I)
@@ -185,10 +179,6 @@ def free_span(s: Sent, start: int, end: int, taken: list[tuple[int, int]]) -> bo
 
 def _num(m: re.Match[str], group: str) -> float | None:
     return parse_number(m[group]) if m[group] is not None else None
-
-
-def _nearest(items: list[Ent], pos: int) -> Ent | None:
-    return min(items, key=lambda e: min(abs(e.start - pos), abs(e.end - pos)), default=None)
 
 
 def _timepoint(s: Sent, pos: int) -> Duration | None:
@@ -304,28 +294,6 @@ def _signed(v: _Val) -> float:
     return -abs(v.value) if v.sign < 0 else v.value
 
 
-def _measure_for(measures: list[Ent], pos: int, end: int, text: str, measure_first: bool,
-                 bounds: tuple[int, int]) -> Ent | None:
-    """The measure a figure at ``[pos, end)`` reports: the only measure of its part of the clause
-    ('the SALT score fell by 65% | and the DLQI by 40%'); else, in a clause that names its measure
-    before its first figure, the closest measure before it unless a verb links the figure to the
-    next one ('30% achieved EASI-75'); else the nearest."""
-    lo, hi = bounds
-    cut_lo = max((m.end() for m in _PART.finditer(text, lo, pos)), default=lo)
-    nxt = _PART.search(text, end, hi)
-    cut_hi = nxt.start() if nxt else hi
-    own = {m.id: m for m in measures if cut_lo <= m.start and m.end <= cut_hi}
-    if len(own) == 1:
-        return next(iter(own.values()))
-    before = [m for m in measures if m.end <= pos]
-    after = [m for m in measures if m.start >= end]
-    if not before or not after:
-        return _nearest(measures, pos)
-    if _VALUE_THEN_MEASURE.fullmatch(text, end, after[0].start):
-        return after[0]
-    return before[-1] if measure_first else after[0]
-
-
 def _respective(s: Sent, measures: list[Ent], cands: list[_Val], taken: list[tuple[int, int]]
                 ) -> list[tuple[Ent, _Val]]:
     """'the EASI and the DLQI fell by 72% and 60%, respectively': one figure per measure, in order."""
@@ -342,30 +310,11 @@ def _respective(s: Sent, measures: list[Ent], cands: list[_Val], taken: list[tup
     return list(zip(listed, vals, strict=True))
 
 
-# a score's short name written with its number ('ACR20', 'SF-36', 'EQ-5D', 'HAQ-DI'); not the
-# names of genes, cytokines, receptors, diseases or registries ('JAK1', 'IL-17', 'CD4', 'COVID-19')
-_SCORE_NAME = re.compile(r"(?<![-‐\w])(?!(?:JAK|TYK|STAT|IL|CD|HLA|TNF|IFN|COVID|NCT|TH|IGA|IG)[-‐]?\d)"
-                         r"[A-Z]{2,}(?:[-‐]?\d{1,3}[A-Z]?|[-‐][A-Z]{2,3})\b")
-
-
 # a figure followed by what happened to the people it counts ('38.3% (drug A) and 38.2% (drug B) of
 # patients tested positive for antidrug antibodies'): a proportion of its own, not the carried measure
 _EVENT_AFTER = re.compile(r"\s*%?\s*(?:\([^()]*\)\s*)?(?:(?:and|or|,)\s*[\d.]+\s*%?\s*(?:\([^()]*\)\s*)?)*"
                           r"of\s+(?:the\s+)?(?:patients|participants|subjects)\s+(?:tested|developed|discontinued|"
                           r"withdrew|stopped|died|experienced|reported|required|needed)\b", re.I)
-
-
-def _last_before(ents: list[Ent], pos: int) -> Ent | None:
-    """The last of ``ents`` named before ``pos`` ('a response rate of 58% and a relapse rate of
-    71%'), else the first."""
-    before = [e for e in ents if e.start < pos]
-    return before[-1] if before else (ents[0] if ents else None)
-
-
-def _unknown_score_before(s: Sent, pos: int) -> bool:
-    """The clause names, before ``pos``, a score the vocabulary does not know (not a trial's name)."""
-    known = [(e.start, e.end) for e in s.ents] + [(c.start, c.end) for c in s.cues if c.kind == CueKind.TRIAL]
-    return any(not any(a <= m.start() < b for a, b in known) for m in _SCORE_NAME.finditer(s.doc_text, s.start, pos))
 
 
 def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling: frozenset[str]) -> list[FoundOutcome]:
@@ -385,15 +334,15 @@ def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling
              baseline: float | None = None, arm: Ent | None = None, comp: Ent | None = None,
              measure: Ent | None = None, end: int | None = None, improve: bool = False) -> None:
         if measure is None:
-            measure = _measure_for(measures, pos, end or pos, text, measure_first, (lo, hi))
-            if measure is None and _unknown_score_before(s, pos):
+            measure = measure_for(measures, pos, end or pos, text, measure_first, (lo, hi))
+            if measure is None and unknown_score_before(s, pos):
                 return  # 'ACR20 response at week 24 was 74.6%': a score the vocabulary lacks, not the last one named
             if measure is None and carry.measure is not None and _EVENT_AFTER.match(text, end or pos, hi):
                 return  # '38.3% of patients tested positive for antibodies': an event, not the measure before
             if carry.listed:  # 'HAQ, DAS28 and ESR were recorded. The total effective rate was 80%'
-                measure = measure or _last_before(generics, pos) or carry.measure
+                measure = measure or last_before(generics, pos) or carry.measure
             else:
-                measure = measure or carry.measure or _last_before(generics, pos)
+                measure = measure or carry.measure or last_before(generics, pos)
         if measure is None or value is None:
             return
         if improve and measure.id in falling:  # 'an improvement of 40%' in a score where lower is better
@@ -413,8 +362,7 @@ def clause_outcomes(s: Sent, carry: Carry, taken: list[tuple[int, int]], falling
 
     generics: list[Ent] = []
     if not measures:  # 'the total effective rate was 80%': a rate the sentence names, before any carried measure
-        generics = [Ent("OUTCOME_MEASURE", g[0].lower(), g[0].lower(), g.start(), g.end(), g[0])
-                    for g in _GENERIC_MEASURE.finditer(text, lo, hi)]
+        generics = generic_measures(text, lo, hi)
         if not generics and carry.measure is None:
             return found
     for m in _FROM_TO_LIST.finditer(text, lo, hi):
