@@ -137,3 +137,14 @@ def test_doses_listed_with_a_serial_comma_are_all_kept() -> None:
     text = ("In this 16-week, placebo-controlled study, 300 patients with plaque psoriasis received placebo or "
             "apremilast (10, 20, or 30 mg twice daily).")
     assert one(text, "apremilast", "psoriasis").interventions[0].dose == "10 mg, 20 mg, 30 mg"
+
+
+def test_patients_randomised_to_arms_that_add_drugs_stay_in_the_study() -> None:
+    """'... treated with methotrexate and prednisone. Patients not in remission were randomized to
+    methotrexate plus adalimumab or ...': the arms of the same study, not a second study."""
+    text = ("Methods: In this study, 200 patients with early rheumatoid arthritis were treated with methotrexate "
+            "(MTX) and a tapered high dose of prednisone. Patients not in remission after 4 months were randomized to "
+            "either MTX + sulfasalazine + prednisone or MTX + adalimumab.")
+    studies = extract(text).studies
+    assert len(studies) == 1, [s.model_dump(exclude={"spans"}) for s in studies]
+    assert (studies[0].n, studies[0].design) == (200, "rct")

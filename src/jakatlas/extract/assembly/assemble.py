@@ -52,6 +52,7 @@ from jakatlas.models.evidence import Span, Study
 __all__ = ["assemble"]
 
 
+_RANDOMISED_TO = re.compile(r"\b(?:were|was)\s+(?:then\s+)?randomi[sz]ed\s+to\b", re.I)
 _ARM_BEFORE = re.compile(r"[\s-]*(?:group|arm|cohort|-treated|treated)\b", re.I)
 
 
@@ -124,6 +125,8 @@ class Assembler:
             if d.n is not None and n is not None and n != d.n:
                 return False
             return not (disease.variant and not d.variant and d.n is not None)
+        if _RANDOMISED_TO.search(s.text) and set(d.drugs) <= set(drugs):
+            return True  # 'Patients not in remission were randomized to MTX + X or MTX + Y': the study's arms
         return set(drugs) <= set(d.drugs) or all(x == CLASS_ID for x in drugs)
 
     def target(self, drugs: list[str], disease: Ent, s: Sent) -> Draft:
