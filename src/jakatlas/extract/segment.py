@@ -28,8 +28,9 @@ _ABBREV = {
     "incl", "max", "min", "suppl", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
     "nov", "dec", "b.i.d", "t.i.d", "q.d", "u.s", "u.k", "p",
 }
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9ΑΒΓΔα-ω])")
 # a question mark before a figure ('P ? 0.05', where a corpus lost '≤') ends no sentence
-_BOUNDARY = re.compile(r"(?:[.!]+[.!?]*|\?+(?!\s+\d))[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9ΑΒΓΔα-ω])")
+_FIGURE_AFTER = re.compile(r"\s+\d")
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 _LINE = re.compile(r"[^\n]+")
 _REFERENCE = re.compile(
@@ -53,6 +54,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     cur = start
     for m in _BOUNDARY.finditer(text, start, end):
         stop = m.end()
+        if text[m.start()] == "?" and _FIGURE_AFTER.match(text, stop):
+            continue
         if text[m.start()] == ".":
             word = _LAST_WORD.search(text, max(cur, m.start() - 12), m.start() + 1)
             if word and (word.group(1).lower().rstrip(".") in _ABBREV or len(word.group(1)) == 1):
