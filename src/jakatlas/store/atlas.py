@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -18,18 +18,17 @@ from jakatlas.data import KnowledgeBase, knowledge_base
 from jakatlas.errors import NotFoundError, StorageError
 from jakatlas.models.evidence import ExtractionResult, Study
 from jakatlas.models.knowledge import CuratedStudy
+from jakatlas.store import reads
 from jakatlas.store.db import (
     describe_url,
     get_engine,
     has_links,
-    is_initialised,
     migrate,
-    read_connection,
     resolve_url,
     session_scope,
 )
 from jakatlas.store.lifecycle import apply_columns, candidate_title, effective, link_rows, load_shipped
-from jakatlas.store.queries import KEY_COLUMNS, NO_LIMIT, READ_COLUMNS, Filters, page_statements
+from jakatlas.store.queries import NO_LIMIT, Filters, page_statements, record_statements
 from jakatlas.store.schema import (
     CytokineRow,
     DiseaseRow,
@@ -101,7 +100,7 @@ def _memo_key(url: str, r: Any) -> tuple[Any, ...]:
     return (url, r.id, r.version, r.updated_at)
 
 
-def _records(url: str, conn: Any, keys: list[Any]) -> list[StudyRecord]:
+def _records(url: str, keys: Sequence[Any]) -> list[StudyRecord]:
     """The records named by rows of :data:`KEY_COLUMNS`, in order. Whole rows (whose JSON columns
     are the costly part of a read) are loaded only for record states this process has not read
     before; the rest come from a bounded LRU. A record deleted meanwhile is left out."""
@@ -114,7 +113,9 @@ def _records(url: str, conn: Any, keys: list[Any]) -> list[StudyRecord]:
                 found[k.id] = hit
     missing = [k.id for k in keys if k.id not in found]
     if missing:
-        rows = list(conn.execute(select(*READ_COLUMNS).where(StudyRow.id.in_(missing))))
+        # read before taking the lock: a read may suspend this greenlet, and another one on the
+        # same thread would then wait on the lock for ever
+        rows = reads.rows(url, record_statements(get_engine(url).dialect.name).full, {"ids": missing})
         with _memo_lock:
             for r in rows:
                 found[r.id] = _memo[_memo_key(url, r)] = _from_row(r)
@@ -154,7 +155,7 @@ class Atlas:
         """
         if self.url in _BUILT:
             return
-        if not is_initialised(self.url):
+        if not reads.has_table(self.url, "studies"):
             raise StorageError(f"The atlas at {describe_url(self.url)} has not been built.", kind="not_built",
                                public="The atlas has not been built yet.", hint="Run 'jakatlas build' first.")
         _BUILT.add(self.url)
@@ -253,40 +254,41 @@ class Atlas:
         """``(total, records)``: one page of :meth:`studies` and, with ``count``, how many match in all."""
         self.require_built()
         filters = Filters(disease, drug, design, level, outcome, status)
-        linked = "candidate" in status and has_links(self.url)
+        linked = "candidate" in status and has_links(self.url, lambda name: reads.has_table(self.url, name))
         page_q, count_q = page_statements(get_engine(self.url).dialect.name, filters.shape(), linked)
         params = filters.params()
-        with read_connection(self.url) as conn:
-            rows = list(conn.execute(page_q, {**params, "limit": NO_LIMIT if limit is None else limit,
-                                              "offset": offset}))
-            records = _records(self.url, conn, rows)
-            if not count:
-                return len(records), records
-            if rows:
-                total = int(rows[0].total)
-            elif offset == 0 and limit != 0:
-                total = 0
-            else:  # an empty page (past the end, or limit 0): count separately
-                total = conn.scalar(count_q, params) or 0
+        rows = reads.rows(self.url, page_q, {**params, "limit": NO_LIMIT if limit is None else limit,
+                                             "offset": offset})
+        records = _records(self.url, rows)
+        if not count:
+            return len(records), records
+        if rows:
+            total = int(rows[0].total)
+        elif offset == 0 and limit != 0:
+            total = 0
+        else:  # an empty page (past the end, or limit 0): count separately
+            total = int(reads.rows(self.url, count_q, params)[0][0] or 0)
         return total, records
 
     def study(self, study_id: str) -> StudyRecord:
         self.require_built()
-        with read_connection(self.url) as conn:
-            row = conn.execute(select(*KEY_COLUMNS).where(StudyRow.id == study_id)).first()
-            if row is None:
-                ids = list(conn.scalars(select(StudyRow.id)))
-                import difflib
+        stmts = record_statements(get_engine(self.url).dialect.name)
+        found = reads.rows(self.url, stmts.key, {"id": study_id})
+        if not found:
+            import difflib
 
-                raise NotFoundError("study", study_id, difflib.get_close_matches(study_id, ids, n=3))
-            records = _records(self.url, conn, [row])
-            if not records:  # deleted between the two reads
-                raise NotFoundError("study", study_id, [])
-            return records[0]
+            ids = [r.id for r in reads.rows(self.url, stmts.ids)]
+            raise NotFoundError("study", study_id, difflib.get_close_matches(study_id, ids, n=3))
+        records = _records(self.url, found)
+        if not records:  # deleted between the two reads
+            raise NotFoundError("study", study_id, [])
+        return records[0]
 
     def document(self, document_id: str) -> DocumentRow | None:
-        with session_scope(self.url) as s:
-            return s.get(DocumentRow, document_id)
+        """The stored document (a detached row: read its columns, do not write it back)."""
+        found = reads.rows(self.url, record_statements(get_engine(self.url).dialect.name).document,
+                           {"id": document_id})
+        return DocumentRow(**found[0]._asdict()) if found else None
 
     # -- candidates ---------------------------------------------------------------------------
     def add_candidates(self, result: ExtractionResult, text: str, *, actor: str = "cli") -> AddReport:

@@ -13,7 +13,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
@@ -29,7 +29,7 @@ from sqlalchemy.pool import NullPool
 from jakatlas.errors import StorageError
 
 __all__ = ["default_url", "resolve_url", "get_engine", "migrate", "session_scope", "describe_url", "is_initialised",
-           "storage_error", "timeouts", "has_links", "read_connection"]
+           "storage_error", "timeouts", "has_links", "has_table", "read_connection"]
 
 ENV_VAR = "JAKATLAS_DB"
 _CREATORS: dict[str, Any] = {}  # URL -> read-only connection factory
@@ -155,6 +155,10 @@ def get_engine(url: str, *, reads: bool = False) -> Engine:
         kwargs.update(pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
         if reads:
             kwargs["isolation_level"] = "AUTOCOMMIT"
+            # Read statements are few shapes run many times: prepare each at its first run on a
+            # connection (the driver's default, the fifth, left most of them re-planned at every
+            # execution under a spread of queries; see PREPARED_MAX).
+            kwargs["connect_args"] = {"prepare_threshold": 0}
     try:
         engine = create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ImportError) as exc:
@@ -162,7 +166,18 @@ def get_engine(url: str, *, reads: bool = False) -> Engine:
                            hint="Install the driver, e.g. pip install 'psycopg[binary]'.") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(int(connect_s * 1000)))
+    elif reads and engine.dialect.driver == "psycopg":
+        event.listen(engine, "connect", _keep_prepared)
     return engine
+
+
+#: Prepared statements each read connection keeps (the study list alone has a few hundred filter
+#: shapes; the driver's default of 100 would evict and re-plan them).
+PREPARED_MAX = 1000
+
+
+def _keep_prepared(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.prepared_max = PREPARED_MAX
 
 
 _SCHEMA_WORDS = ("no such table", "no such column", "does not exist", "undefinedtable", "undefinedcolumn",
@@ -298,14 +313,16 @@ def migrate(url: str) -> Engine:
     return engine
 
 
-def has_links(url: str) -> bool:
-    """True when the study-link table of the living-updates migration exists (older atlases have none)."""
+def has_links(url: str, exists: Callable[[str], bool] | None = None) -> bool:
+    """True when the study-link table of the living-updates migration exists (older atlases have none).
+
+    ``exists(table)`` asks the database another way (the web app's async reads)."""
     if url in _LINKED:
         return True
     if time.monotonic() < _UNLINKED.get(url, float("-inf")):  # absent: looked again at most every 30 s
         return False
     try:
-        found = inspect(get_engine(url)).has_table("study_links")
+        found = exists("study_links") if exists else inspect(get_engine(url)).has_table("study_links")
     except (OperationalError, DatabaseError) as exc:
         raise _storage_error(url, exc) from exc
     if found:
@@ -321,9 +338,14 @@ _UNLINKED: dict[str, float] = {}
 
 def is_initialised(url: str) -> bool:
     """True when the atlas tables exist at ``url``."""
+    return has_table(url, "studies")
+
+
+def has_table(url: str, name: str) -> bool:
+    """True when table ``name`` exists at ``url``."""
     _fail_fast(url)
     try:
-        return inspect(get_engine(url)).has_table("studies")
+        return inspect(get_engine(url)).has_table(name)
     except (OperationalError, DatabaseError) as exc:
         raise _translate(url, exc) from exc
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, String, and_, bindparam, func, select, text, type_coerce
+from sqlalchemy import ARRAY, Select, String, and_, any_, bindparam, func, select, text, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
 
 from jakatlas.errors import StorageError
 from jakatlas.store.living_schema import StudyLinkRow
-from jakatlas.store.schema import StudyDiseaseRow, StudyDrugRow, StudyRow
+from jakatlas.store.schema import DocumentRow, StudyDiseaseRow, StudyDrugRow, StudyRow
 
-__all__ = ["KEY_COLUMNS", "READ_COLUMNS", "Filters", "page_statements"]
+__all__ = ["KEY_COLUMNS", "READ_COLUMNS", "Filters", "page_statements", "one_of", "record_statements"]
 
 STAMP = type_coerce(StudyRow.updated_at, String).label("updated_at")  # a memo key needs no datetime parsing
 KEY_COLUMNS = (StudyRow.id, StudyRow.version, STAMP)
@@ -32,6 +33,35 @@ _OUTCOME_SQL = {
     "postgresql": "EXISTS (SELECT 1 FROM json_array_elements((studies.data)::json -> 'outcomes') AS o "
                   "WHERE lower(o ->> 'measure') LIKE :outcome_pattern ESCAPE '\\')",
 }
+
+
+def one_of(column: Any, name: str, dialect: str) -> ColumnElement[bool]:
+    """``column`` equals one of the list bound as ``name``: ``= ANY(array)`` on PostgreSQL (one
+    statement text whatever the list's length, so it can be compiled and prepared once), an
+    expanding ``IN`` elsewhere."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(String)))  # type: ignore[no-any-return]
+    return column.in_(bindparam(name, expanding=True))  # type: ignore[no-any-return]
+
+
+class RecordStatements(NamedTuple):
+    """Reads of single studies and documents, with bound values (built once per dialect)."""
+
+    key: Select[*tuple[Any, ...]]  # KEY_COLUMNS of the study ``id``
+    ids: Select[*tuple[Any, ...]]  # every study id (for suggestions)
+    full: Select[*tuple[Any, ...]]  # READ_COLUMNS of the studies in the list ``ids``
+    document: Select[*tuple[Any, ...]]  # the document ``id``
+
+
+@cache
+def record_statements(dialect: str) -> RecordStatements:
+    return RecordStatements(
+        key=select(*KEY_COLUMNS).where(StudyRow.id == bindparam("id")),
+        ids=select(StudyRow.id),
+        full=select(*READ_COLUMNS).where(one_of(StudyRow.id, "ids", dialect)),
+        document=select(DocumentRow.id, DocumentRow.kind, DocumentRow.source_id, DocumentRow.title, DocumentRow.text,
+                        DocumentRow.added_at).where(DocumentRow.id == bindparam("id")),
+    )
 
 
 class Filters(NamedTuple):
@@ -72,7 +102,7 @@ def page_statements(
     the total (a window count) with bound ``limit`` and ``offset``; ``count`` counts alone (for an
     empty page). ``linked``: leave out candidates linked to a study already in the atlas."""
     disease, drug, design, level, outcome = shape
-    conds: list[Any] = [StudyRow.status.in_(bindparam("statuses", expanding=True))]
+    conds: list[Any] = [one_of(StudyRow.status, "statuses", dialect)]
     if disease:
         conds.append(StudyRow.id.in_(select(StudyDiseaseRow.study_id)
                                      .where(StudyDiseaseRow.disease == bindparam("disease"))))

@@ -198,9 +198,14 @@ def create_app(db_url: str | None = None, *, settings: WebSettings | None = None
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         """Build the OpenAPI description (and the table of query parameters) before serving."""
         await anyio.to_thread.run_sync(known_params[0], "/")
+        ctx: AppContext = _app.state.ctx
+        await ctx.open()
         if settings.freeze_heap_after:  # a server: what start-up loaded stays out of full collections
             freeze_heap(collect=True)
-        yield
+        try:
+            yield
+        finally:
+            await ctx.close()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from jakatlas.errors import JakatlasError
-from jakatlas.store.db import read_connection
+from jakatlas.store import reads
 from jakatlas.store.schema import AuditRow, StudyRow
 
 __all__ = ["AtlasCache", "ResponseCacheMiddleware", "deep_size"]
@@ -90,9 +90,8 @@ class AtlasCache:
 
     def _probe(self) -> tuple[Any, ...] | None:
         try:
-            with read_connection(self.url) as conn:
-                row = conn.execute(_VERSION_QUERY).one()
-            return tuple(row)
+            found = reads.rows(self.url, _VERSION_QUERY)  # async on the web app's own loop
+            return tuple(found[0])
         except (SQLAlchemyError, JakatlasError):  # the caller's own query reports the problem
             return None
 

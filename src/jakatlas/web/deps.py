@@ -14,10 +14,12 @@ import anyio.to_thread
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import make_url
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from jakatlas.errors import AuthError
 from jakatlas.store.atlas import Atlas
 from jakatlas.store.curation import verify_token
+from jakatlas.store.reads import ServerReads
 from jakatlas.store.sessions import session_user
 from jakatlas.web.cache import AtlasCache
 from jakatlas.web.renditions import Renditions
@@ -84,19 +86,37 @@ class AppContext:
                                 probe_interval=settings.cache_probe_seconds)
         self.renditions = Renditions()
         self.extract_limiter = RateLimiter(settings.extract_per_window, settings.rate_window_seconds)
-        self.local = make_url(self.atlas.url).get_backend_name() == "sqlite"
+        parsed = make_url(self.atlas.url)
+        self.local = parsed.get_backend_name() == "sqlite"
+        self._async_reads = parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg"
         self._readers: anyio.CapacityLimiter | None = None
+        self._server_reads: ServerReads | None = None
+
+    async def open(self) -> None:
+        """Open the async reads of a database server on this event loop (the app's start-up)."""
+        if self._async_reads and self._server_reads is None:
+            self._server_reads = ServerReads(self.atlas.url)
+            await self._server_reads.open()
+
+    async def close(self) -> None:
+        if self._server_reads is not None:
+            reads, self._server_reads = self._server_reads, None
+            await reads.close()
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a blocking read of the atlas for an async endpoint.
+        """Run a read of the atlas for an async endpoint.
 
         A local SQLite file runs on the event loop: WAL readers never wait for writers, and the
         hop to a worker thread (and the contention for the GIL between it and the loop) costs more
-        than the query and makes the latency tail long. A database server runs in a worker thread,
-        so a server that stops answering holds up that request only, never the event loop.
+        than the query and makes the latency tail long. A database server is read over async
+        connections while the app runs (:mod:`jakatlas.store.reads`: ``fn`` runs in a greenlet
+        that waits for each query without blocking the loop), else in a worker thread; either
+        way a server that stops answering holds up its own requests only, never the event loop.
         """
         if self.local:
             return fn(*args)
+        if self._server_reads is not None:
+            return await greenlet_spawn(fn, *args)  # type: ignore[no-any-return]
         if self._readers is None:  # made on the event loop
             self._readers = anyio.CapacityLimiter(READER_THREADS)
         return await anyio.to_thread.run_sync(fn, *args, limiter=self._readers)
